@@ -1,0 +1,103 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictness: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "elohimd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "elohimd", targets: ["elohimd"]),
+        .executable(name: "elohim", targets: ["elohim"]),
+        .executable(name: "elohim-status", targets: ["elohim-status"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // Foundation-free: the frame codec, socket paths and a blocking client.
+        .target(name: "ElohimWire", swiftSettings: strictness),
+        .target(name: "ElohimProtocol", dependencies: ["ElohimWire"], swiftSettings: strictness),
+        .target(
+            name: "ElohimCore",
+            dependencies: [
+                "ElohimProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
+        .target(name: "ElohimRuntime", dependencies: ["ElohimCore"], swiftSettings: strictness),
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CJSONC",
+            pkgConfig: "json-c",
+            providers: [.apt(["libjson-c-dev"])]
+        ),
+        .target(
+            name: "ElohimDaemon",
+            dependencies: [
+                "ElohimRuntime",
+                "CSystemd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictness
+        ),
+        .target(
+            name: "ElohimCLI",
+            dependencies: [
+                "ElohimProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictness
+        ),
+        .executableTarget(
+            name: "elohimd",
+            dependencies: ["ElohimDaemon"],
+            swiftSettings: strictness
+        ),
+        .executableTarget(name: "elohim", dependencies: ["ElohimCLI"], swiftSettings: strictness),
+        .executableTarget(
+            name: "elohim-status",
+            dependencies: ["ElohimWire", "CJSONC"],
+            swiftSettings: strictness
+        ),
+        .testTarget(name: "ElohimWireTests", dependencies: ["ElohimWire"], swiftSettings: strictness),
+        .testTarget(name: "ElohimProtocolTests", dependencies: ["ElohimProtocol"], swiftSettings: strictness),
+        .testTarget(name: "ElohimCoreTests", dependencies: ["ElohimCore"], swiftSettings: strictness),
+        .testTarget(
+            name: "ElohimDaemonTests",
+            dependencies: [
+                "ElohimDaemon",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+            ],
+            swiftSettings: strictness
+        ),
+        .testTarget(name: "ElohimCLITests", dependencies: ["ElohimCLI"], swiftSettings: strictness),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ElohimWire", "ElohimProtocol"],
+            swiftSettings: strictness
+        ),
+    ]
+)

@@ -1,0 +1,17 @@
+/// Terminal styling that degrades to plain text: every coloured thing also has words.
+public struct Style: Sendable {
+    public let color: Bool
+
+    public init(color: Bool) { self.color = color }
+
+    public func green(_ text: String) -> String { wrap(text, "32") }
+    public func yellow(_ text: String) -> String { wrap(text, "33") }
+    public func red(_ text: String) -> String { wrap(text, "31") }
+    public func blue(_ text: String) -> String { wrap(text, "34") }
+    public func bold(_ text: String) -> String { wrap(text, "1") }
+    public func dim(_ text: String) -> String { wrap(text, "2") }
+
+    private func wrap(_ text: String, _ code: String) -> String {
+        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}

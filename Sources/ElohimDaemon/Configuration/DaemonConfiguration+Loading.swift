@@ -1,0 +1,167 @@
+import ElohimProtocol
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension DaemonConfiguration {
+    /// Overrides given on the command line; `nil` means "not given".
+    public struct Overrides: Sendable {
+        public var configPath: String?
+        public var system: Bool = false
+        public var socketPath: String?
+        public var dataDir: String?
+        public var maxFrameBytes: Int?
+        public var logLevel: String?
+        public var enableTestMethods: Bool = false
+
+        public init() {}
+    }
+
+    /// The keys a configuration file may hold, with a line on each for error messages.
+    static let fileKeys: [String: String] = [
+        "socket_path": "string: the listening socket",
+        "data_dir": "string: where databases live",
+        "max_frame_bytes": "integer: the largest frame accepted (1024 to 268435456)",
+        "log_level": "one of trace, debug, info, notice, warning, error, critical",
+        "shutdown_grace_seconds": "number: how long SIGTERM waits for in-flight requests (0 to 300)",
+    ]
+
+    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// Builds the configuration from every source. A missing default file is fine; a named
+    /// file that is missing, malformed or holds an unknown key is an error naming it.
+    public static func load(overrides: Overrides, environment: [String: String]) throws(ConfigurationError) -> DaemonConfiguration {
+        var configuration = DaemonConfiguration()
+        configuration.mode = overrides.system ? .system : .user
+
+        let explicitPath = overrides.configPath ?? environment["ELOHIMD_CONFIG"]
+        let path = explicitPath ?? defaultConfigPath(mode: configuration.mode, environment: environment)
+        if let text = try readFile(path, required: explicitPath != nil) {
+            try configuration.apply(fileText: text, source: path)
+            configuration.configPath = path
+        }
+        try configuration.apply(environment: environment)
+        try configuration.apply(overrides)
+        return configuration
+    }
+
+    mutating func apply(fileText: String, source: String) throws(ConfigurationError) {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(fileText)
+        } catch {
+            throw ConfigurationError(key: "(file)", source: source, problem: "not valid JSON: \(error)")
+        }
+        guard case .object(let members) = document else {
+            throw ConfigurationError(key: "(file)", source: source, problem: "expected a JSON object of settings")
+        }
+        for key in members.keys.sorted() {
+            guard Self.fileKeys[key] != nil else {
+                let known = Self.fileKeys.keys.sorted().joined(separator: ", ")
+                throw ConfigurationError(key: key, source: source, problem: "unknown key; known keys: \(known)")
+            }
+        }
+        func string(_ key: String) throws(ConfigurationError) -> String? {
+            guard let value = members[key] else { return nil }
+            guard let text = value.stringValue, !text.isEmpty else {
+                throw ConfigurationError(key: key, source: source, problem: "expected \(Self.fileKeys[key]!)")
+            }
+            return text
+        }
+        if let value = try string("socket_path") { socketPath = try Self.absolute(value, key: "socket_path", source: source) }
+        if let value = try string("data_dir") { dataDir = try Self.absolute(value, key: "data_dir", source: source) }
+        if let value = try string("log_level") { logLevel = try Self.level(value, key: "log_level", source: source) }
+        if let value = members["max_frame_bytes"] {
+            guard let number = value.intValue else {
+                throw ConfigurationError(key: "max_frame_bytes", source: source, problem: "expected \(Self.fileKeys["max_frame_bytes"]!)")
+            }
+            maxFrameBytes = try Self.frameLimit(Int(number), key: "max_frame_bytes", source: source)
+        }
+        if let value = members["shutdown_grace_seconds"] {
+            guard let number = value.doubleValue, (0...300).contains(number) else {
+                throw ConfigurationError(
+                    key: "shutdown_grace_seconds", source: source, problem: "expected \(Self.fileKeys["shutdown_grace_seconds"]!)")
+            }
+            shutdownGraceSeconds = number
+        }
+    }
+
+    mutating func apply(environment: [String: String]) throws(ConfigurationError) {
+        let source = "environment"
+        if let value = environment["ELOHIMD_SOCKET"], !value.isEmpty {
+            socketPath = try Self.absolute(value, key: "ELOHIMD_SOCKET", source: source)
+        }
+        if let value = environment["ELOHIMD_DATA_DIR"], !value.isEmpty {
+            dataDir = try Self.absolute(value, key: "ELOHIMD_DATA_DIR", source: source)
+        }
+        if let value = environment["ELOHIMD_LOG_LEVEL"], !value.isEmpty {
+            logLevel = try Self.level(value, key: "ELOHIMD_LOG_LEVEL", source: source)
+        }
+        if let value = environment["ELOHIMD_MAX_FRAME_BYTES"], !value.isEmpty {
+            guard let number = Int(value) else {
+                throw ConfigurationError(key: "ELOHIMD_MAX_FRAME_BYTES", source: source, problem: "expected an integer, got '\(value)'")
+            }
+            maxFrameBytes = try Self.frameLimit(number, key: "ELOHIMD_MAX_FRAME_BYTES", source: source)
+        }
+        if environment["ELOHIMD_ENABLE_TEST_METHODS"] == "1" { enableTestMethods = true }
+    }
+
+    mutating func apply(_ overrides: Overrides) throws(ConfigurationError) {
+        let source = "command line"
+        if let value = overrides.socketPath { socketPath = try Self.absolute(value, key: "--socket", source: source) }
+        if let value = overrides.dataDir { dataDir = try Self.absolute(value, key: "--data-dir", source: source) }
+        if let value = overrides.logLevel { logLevel = try Self.level(value, key: "--log-level", source: source) }
+        if let value = overrides.maxFrameBytes { maxFrameBytes = try Self.frameLimit(value, key: "--max-frame-bytes", source: source) }
+        if overrides.enableTestMethods { enableTestMethods = true }
+    }
+
+    static func absolute(_ path: String, key: String, source: String) throws(ConfigurationError) -> String {
+        guard path.hasPrefix("/") else {
+            throw ConfigurationError(key: key, source: source, problem: "'\(path)' must be an absolute path")
+        }
+        return path
+    }
+
+    static func level(_ value: String, key: String, source: String) throws(ConfigurationError) -> String {
+        guard logLevels.contains(value) else {
+            throw ConfigurationError(key: key, source: source, problem: "'\(value)' is not one of \(logLevels.joined(separator: ", "))")
+        }
+        return value
+    }
+
+    static func frameLimit(_ value: Int, key: String, source: String) throws(ConfigurationError) -> Int {
+        guard (1024...256 * 1024 * 1024).contains(value) else {
+            throw ConfigurationError(key: key, source: source, problem: "\(value) is outside 1024 to 268435456 bytes")
+        }
+        return value
+    }
+
+    /// Reads a whole file; `nil` when it does not exist and is not required.
+    static func readFile(_ path: String, required: Bool) throws(ConfigurationError) -> String? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT && !required { return nil }
+            throw ConfigurationError(key: "(file)", source: path, problem: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ConfigurationError(key: "(file)", source: path, problem: String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+            if bytes.count > 1024 * 1024 {
+                throw ConfigurationError(key: "(file)", source: path, problem: "larger than 1 MiB; is this the right file?")
+            }
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ConfigurationError(key: "(file)", source: path, problem: "not valid UTF-8")
+        }
+        return text
+    }
+}

@@ -1,0 +1,69 @@
+import ElohimWire
+
+/// Everything the daemon can be told, with the defaults it runs on when told nothing.
+///
+/// Sources, later ones winning: built-in defaults, the configuration file
+/// (`$XDG_CONFIG_HOME/elohim/elohimd.json`, or `/etc/elohim/elohimd.json` with `--system`),
+/// `ELOHIMD_*` environment variables, command-line flags.
+public struct DaemonConfiguration: Sendable, Equatable {
+    /// `user` (a per-user daemon, the default) or `system` (one daemon for the machine).
+    public enum Mode: String, Sendable, Equatable {
+        case user, system
+    }
+
+    public var mode: Mode = .user
+    /// The listening socket; `nil` = the mode's default path.
+    public var socketPath: String?
+    /// Where databases live; `nil` = the mode's default directory.
+    public var dataDir: String?
+    /// The largest frame accepted, in bytes. Default 4 MiB.
+    public var maxFrameBytes: Int = Frame.defaultMaximumPayload
+    /// `trace`, `debug`, `info`, `notice`, `warning`, `error`, `critical`.
+    public var logLevel: String = "info"
+    /// How long SIGTERM waits for in-flight requests before closing connections, in seconds.
+    public var shutdownGraceSeconds: Double = 10
+    /// Registers the JSON-RPC 2.0 specification's example methods and `test.sleep`: for tests only.
+    public var enableTestMethods: Bool = false
+    /// The file these settings were read from, if any.
+    public var configPath: String?
+
+    public init() {}
+
+    /// The socket path after defaults are applied.
+    public func resolvedSocketPath(environment: [String: String]) -> String {
+        if let socketPath { return socketPath }
+        switch mode {
+        case .system: return SocketPath.systemPath
+        case .user: return SocketPath.userPath(environment: { environment[$0] })
+        }
+    }
+
+    /// The data directory after defaults are applied: `$XDG_DATA_HOME/elohim` (or
+    /// `~/.local/share/elohim`) for a user daemon, `/var/lib/elohim` (or systemd's
+    /// `$STATE_DIRECTORY`) for the system one.
+    public func resolvedDataDir(environment: [String: String]) -> String {
+        if let dataDir { return dataDir }
+        switch mode {
+        case .system:
+            if let state = environment["STATE_DIRECTORY"], state.hasPrefix("/") {
+                return String(state.split(separator: ":").first ?? "/var/lib/elohim")
+            }
+            return "/var/lib/elohim"
+        case .user:
+            if let dataHome = environment["XDG_DATA_HOME"], dataHome.hasPrefix("/") { return dataHome + "/elohim" }
+            return (environment["HOME"] ?? "/root") + "/.local/share/elohim"
+        }
+    }
+
+    /// Where the configuration file is looked for when none is named.
+    public static func defaultConfigPath(mode: Mode, environment: [String: String]) -> String {
+        switch mode {
+        case .system: return "/etc/elohim/elohimd.json"
+        case .user:
+            if let configHome = environment["XDG_CONFIG_HOME"], configHome.hasPrefix("/") {
+                return configHome + "/elohim/elohimd.json"
+            }
+            return (environment["HOME"] ?? "/root") + "/.config/elohim/elohimd.json"
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import ElohimCore
+import ElohimProtocol
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Wires the daemon together and runs it until SIGTERM/SIGINT.
+///
+/// Order matters: configuration, then storage and migrations, then the socket; only when all
+/// of them are in place does systemd hear `READY=1`. The service group is ordered so the
+/// server is the first to stop and the watchdog the last.
+public enum Daemon {
+    /// Exit codes, after sysexits(3), so systemd and scripts can tell failures apart.
+    public enum ExitCode {
+        public static let success: Int32 = 0
+        public static let failure: Int32 = 1
+        public static let configuration: Int32 = 78
+        public static let cannotCreate: Int32 = 73
+    }
+
+    /// Runs the daemon; returns the process exit code.
+    public static func run(overrides: DaemonConfiguration.Overrides, environment: [String: String]) async -> Int32 {
+        umask(0o077)
+        let configuration: DaemonConfiguration
+        do {
+            configuration = try DaemonConfiguration.load(overrides: overrides, environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("elohimd: bad configuration: \(error)\n".utf8))
+            return ExitCode.configuration
+        }
+        StderrLogHandler.bootstrap(level: Logger.Level(rawValue: configuration.logLevel) ?? .info, environment: environment)
+        let logger = Logger(label: "elohimd")
+
+        let dataDir = configuration.resolvedDataDir(environment: environment)
+        let database: AppDatabase
+        do {
+            try DataDirectory.prepare(dataDir)
+            database = try AppDatabase.open(path: dataDir + "/elohim.db")
+        } catch {
+            logger.critical("cannot use the data directory", metadata: ["path": "\(dataDir)", "error": "\(error)"])
+            Systemd.status("Failed: \(error)")
+            return ExitCode.cannotCreate
+        }
+
+        let listener: SocketListener
+        do {
+            listener = try SocketListener.open(
+                path: configuration.resolvedSocketPath(environment: environment), mode: configuration.mode, logger: logger)
+        } catch {
+            logger.critical("cannot listen", metadata: ["error": "\(error)"])
+            Systemd.status("Failed: \(error)")
+            return ExitCode.failure
+        }
+        defer { listener.release() }
+
+        let settings = LiveSettings(configuration)
+        let events = EventBus()
+        let startedAt = Date()
+        let facts = DaemonFacts(
+            startedAt: startedAt, startedAtText: EventBus.timestamp(), pid: getpid(), mode: configuration.mode,
+            socketPath: listener.path, socketActivated: listener.activated, dataDir: dataDir,
+            databasePath: database.path, databaseSize: { database.sizeOnDisk() }, capabilities: capabilities
+        )
+        events.setSnapshot(for: .daemon) {
+            ["state": "running", "pid": .int(Int64(facts.pid)), "started_at": .string(facts.startedAtText)]
+        }
+
+        // The server and the dispatcher refer to each other's counters; a box breaks the cycle.
+        let counters = CounterBox()
+        let methods = makeMethods(
+            facts: facts, settings: settings, events: events, counters: counters,
+            testMethods: configuration.enableTestMethods)
+        let dispatcher = Dispatcher(methods: methods, policy: AllowAllPolicy(), logger: logger)
+
+        let statusLine: @Sendable () -> String = {
+            "Serving \(methods.entries.count) methods on \(listener.path)"
+        }
+        let server = RPCServer(
+            listener: listener, dispatcher: dispatcher, events: events,
+            configuration: {
+                let current = settings.current
+                return RPCServer.Configuration(
+                    maxFrameBytes: current.maxFrameBytes, shutdownGrace: .milliseconds(Int64(current.shutdownGraceSeconds * 1000)))
+            },
+            onShutdown: {
+                Systemd.stopping(status: "Stopping: finishing in-flight requests")
+                events.publish(.daemon, type: "daemon.stopping", data: [:])
+            },
+            logger: logger
+        )
+        counters.install(connections: { server.connections.count }, served: { dispatcher.requestsServed })
+
+        var services: [any Service] = []
+        if let interval = Systemd.watchdogInterval() {
+            services.append(WatchdogService(interval: interval, logger: logger))
+        }
+        services.append(
+            ReloadService(
+                overrides: overrides, environment: environment, settings: settings, events: events, logger: logger,
+                statusLine: statusLine))
+        services.append(server)
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownGraceSeconds * 1000) + 5000)
+        let group = ServiceGroup(configuration: groupConfiguration)
+
+        logger.info(
+            "elohimd \(DaemonFacts.version) ready",
+            metadata: [
+                "socket": "\(listener.path)", "activated": "\(listener.activated)", "data_dir": "\(dataDir)",
+                "config": "\(configuration.configPath ?? "(defaults)")", "pid": "\(facts.pid)",
+            ])
+        Systemd.ready(status: statusLine())
+        events.publish(.daemon, type: "daemon.started", data: ["pid": .int(Int64(facts.pid))])
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("stopped on error", metadata: ["error": "\(error)"])
+            return ExitCode.failure
+        }
+        logger.info("stopped")
+        return ExitCode.success
+    }
+}
+
+extension Daemon {
+    /// Advertised in `daemon.hello`; areas add theirs as they land.
+    static let capabilities = ["batch", "events"]
+
+    /// Every method this build serves. The one list, used by the running daemon and by
+    /// `--print-openrpc`, so the committed document cannot drift from the served one.
+    static func makeMethods(
+        facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, testMethods: Bool
+    ) -> MethodTable {
+        var methods = MethodTable()
+        methods.registerDaemonMethods(
+            facts: facts, settings: settings,
+            connections: { counters.connections() }, served: { counters.served() })
+        methods.registerEventMethods(bus: events)
+        if testMethods { methods.registerTestMethods() }
+        methods.registerDiscover()
+        return methods
+    }
+
+    /// The OpenRPC document a daemon with default settings serves.
+    static func servedDocument() -> JSONValue {
+        let facts = DaemonFacts(
+            startedAt: Date(), startedAtText: "", pid: 0, mode: .user, socketPath: "", socketActivated: false,
+            dataDir: "", databasePath: "", databaseSize: { 0 }, capabilities: capabilities)
+        let methods = makeMethods(
+            facts: facts, settings: LiveSettings(DaemonConfiguration()), events: EventBus(), counters: CounterBox(),
+            testMethods: false)
+        return OpenRPCDocument.make(from: methods)
+    }
+}
+
+/// Late-bound counters for `daemon.status`.
+final class CounterBox: @unchecked Sendable {
+    // Written once before the server starts, read afterwards: no lock needed.
+    private var connectionsProvider: @Sendable () -> Int = { 0 }
+    private var servedProvider: @Sendable () -> Int64 = { 0 }
+
+    func install(connections: @escaping @Sendable () -> Int, served: @escaping @Sendable () -> Int64) {
+        connectionsProvider = connections
+        servedProvider = served
+    }
+
+    func connections() -> Int { connectionsProvider() }
+    func served() -> Int64 { servedProvider() }
+}

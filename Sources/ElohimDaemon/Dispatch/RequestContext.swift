@@ -1,0 +1,42 @@
+import ElohimProtocol
+import Logging
+import Synchronization
+
+/// What a handler knows about the request it serves.
+public struct RequestContext: Sendable {
+    /// The caller, as the kernel reported it when the connection was accepted.
+    public let peer: PeerIdentity
+    /// Identifies the connection in logs.
+    public let connectionID: UInt64
+    public let logger: Logger
+    /// Lets a handler turn the connection into an event stream (see `events.subscribe`).
+    let connection: ConnectionHooks
+
+    public init(peer: PeerIdentity, connectionID: UInt64, logger: Logger) {
+        self.init(peer: peer, connectionID: connectionID, logger: logger, connection: ConnectionHooks())
+    }
+
+    init(peer: PeerIdentity, connectionID: UInt64, logger: Logger, connection: ConnectionHooks) {
+        self.peer = peer
+        self.connectionID = connectionID
+        self.logger = logger
+        self.connection = connection
+    }
+}
+
+/// Work a handler leaves for its connection to start once the response has been written,
+/// so that a subscription's snapshot always precedes its first event.
+final class ConnectionHooks: Sendable {
+    private let pending = Mutex<[EventBus.Subscription]>([])
+
+    func startAfterResponse(_ subscription: EventBus.Subscription) {
+        pending.withLock { $0.append(subscription) }
+    }
+
+    func takePending() -> [EventBus.Subscription] {
+        pending.withLock { pending in
+            defer { pending.removeAll() }
+            return pending
+        }
+    }
+}

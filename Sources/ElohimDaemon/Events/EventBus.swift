@@ -1,0 +1,93 @@
+import ElohimProtocol
+import Foundation
+import Synchronization
+
+/// Fans events out to subscribed connections.
+///
+/// Publishing is synchronous and cheap (one serialisation, then a non-blocking yield per
+/// subscriber), so any area can publish from anywhere without awaiting. Each subscriber has a
+/// bounded buffer: a connection that stops reading loses its oldest events, never the
+/// daemon's memory, and sees the gap in `seq`.
+public final class EventBus: Sendable {
+    /// Events buffered per subscriber before the oldest are dropped.
+    public static let bufferLimit = 1024
+
+    /// A live subscription: notification payloads to forward, in order.
+    public struct Subscription: Sendable {
+        public let id: UInt64
+        public let topics: Set<String>
+        /// The last `seq` published before the subscription started; later events have larger ones.
+        public let seq: Int64
+        public let frames: AsyncStream<[UInt8]>
+    }
+
+    /// Produces a topic's current state for a subscriber's snapshot.
+    public typealias SnapshotProvider = @Sendable () async -> JSONValue
+
+    private struct Subscriber {
+        let topics: Set<String>
+        let continuation: AsyncStream<[UInt8]>.Continuation
+    }
+
+    private struct State {
+        var nextID: UInt64 = 1
+        var seq: Int64 = 0
+        var subscribers: [UInt64: Subscriber] = [:]
+        var snapshots: [String: SnapshotProvider] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Publishes an event on `topic`; `type` says what happened (`daemon.reloaded`).
+    public func publish(_ topic: EventTopic, type: String, data: JSONValue) {
+        state.withLock { state in
+            state.seq += 1
+            let receivers = state.subscribers.values.filter { $0.topics.contains(topic.rawValue) }
+            guard !receivers.isEmpty else { return }
+            let message: JSONValue = [
+                "topic": .string(topic.rawValue), "type": .string(type), "seq": .int(state.seq),
+                "time": .string(Self.timestamp()), "data": data,
+            ]
+            let frame = RPCResponse.notification(method: EventMethods.notificationMethod, params: message)
+            for receiver in receivers { receiver.continuation.yield(frame) }
+        }
+    }
+
+    /// Starts a subscription. End it with `unsubscribe` (the connection does, when it closes).
+    public func subscribe(topics: Set<String>) -> Subscription {
+        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(Self.bufferLimit))
+        return state.withLock { state in
+            let id = state.nextID
+            state.nextID += 1
+            state.subscribers[id] = Subscriber(topics: topics, continuation: continuation)
+            return Subscription(id: id, topics: topics, seq: state.seq, frames: stream)
+        }
+    }
+
+    /// Ends a subscription and releases its buffer.
+    public func unsubscribe(_ id: UInt64) {
+        let subscriber = state.withLock { $0.subscribers.removeValue(forKey: id) }
+        subscriber?.continuation.finish()
+    }
+
+    /// Number of live subscriptions.
+    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+
+    /// Registers how to describe `topic`'s current state; the area owning the topic does this at start.
+    public func setSnapshot(for topic: EventTopic, _ provider: @escaping SnapshotProvider) {
+        state.withLock { $0.snapshots[topic.rawValue] = provider }
+    }
+
+    /// The current state of `topic` (`{}` when its area registered none).
+    public func snapshot(of topic: String) async -> JSONValue {
+        let provider = state.withLock { $0.snapshots[topic] }
+        guard let provider else { return [:] }
+        return await provider()
+    }
+
+    static func timestamp() -> String {
+        Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+}

@@ -1,0 +1,48 @@
+import NIOCore
+import Synchronization
+
+/// The open connections, so shutdown can stop their input and status can count them.
+final class ConnectionRegistry: Sendable {
+    private struct State {
+        var nextID: UInt64 = 1
+        var channels: [UInt64: any Channel] = [:]
+        var draining = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Registers a connection; returns its id, or `nil` when the daemon is already draining.
+    func add(_ channel: any Channel) -> UInt64? {
+        state.withLock { state in
+            guard !state.draining else { return nil }
+            let id = state.nextID
+            state.nextID += 1
+            state.channels[id] = channel
+            return id
+        }
+    }
+
+    func remove(_ id: UInt64) {
+        _ = state.withLock { $0.channels.removeValue(forKey: id) }
+    }
+
+    var count: Int { state.withLock { $0.channels.count } }
+
+    /// Stops reading new requests on every connection; each finishes what it is doing, writes
+    /// its responses and closes.
+    func stopInput() {
+        let channels = state.withLock { state in
+            state.draining = true
+            return Array(state.channels.values)
+        }
+        for channel in channels {
+            channel.close(mode: .input).whenFailure { _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// Closes every connection now: the end of the grace period.
+    func closeAll() {
+        let channels = state.withLock { Array($0.channels.values) }
+        for channel in channels { channel.close(promise: nil) }
+    }
+}

@@ -1,0 +1,43 @@
+import ElohimProtocol
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `struct ucred` from <sys/socket.h> (Glibc's module hides it behind _GNU_SOURCE): same layout.
+struct KernelCredentials: Sendable {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+}
+
+extension PeerIdentity {
+    /// Reads `SO_PEERCRED` from an accepted connection: the kernel's word on who connected,
+    /// which no client can forge. Must run on the channel's event loop.
+    static func read(from channel: any Channel) -> EventLoopFuture<PeerIdentity> {
+        guard let provider = channel as? any SocketOptionProvider else {
+            return channel.eventLoop.makeFailedFuture(PeerCredentialError.unsupported)
+        }
+        let future: EventLoopFuture<KernelCredentials> = provider.unsafeGetSocketOption(
+            level: NIOBSDSocket.OptionLevel.socket, name: NIOBSDSocket.Option(rawValue: SO_PEERCRED))
+        return future.map { credentials in
+            PeerIdentity(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid)
+        }
+    }
+
+    /// The login name of `uid` from the password database, when there is one.
+    static func userName(of uid: UInt32) -> String? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name else {
+            return nil
+        }
+        return String(cString: name)
+    }
+}
+
+enum PeerCredentialError: Error {
+    case unsupported
+}

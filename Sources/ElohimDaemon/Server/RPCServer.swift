@@ -1,0 +1,102 @@
+import ElohimProtocol
+import Logging
+import NIOCore
+import NIOExtras
+import NIOPosix
+import ServiceLifecycle
+
+/// Accepts connections on the listening socket and serves JSON-RPC frames on each.
+///
+/// NIO handlers only move bytes (length-field framing with a buffer limit); decoding and
+/// dispatch happen in async code. On graceful shutdown it stops accepting, stops reading new
+/// requests, lets in-flight ones finish and answer, and closes connections after the grace
+/// period at the latest.
+final class RPCServer: Service {
+    struct Configuration: Sendable {
+        var maxFrameBytes: Int
+        var shutdownGrace: Duration
+    }
+
+    private let listener: SocketListener
+    private let dispatcher: Dispatcher
+    private let events: EventBus
+    private let configuration: @Sendable () -> Configuration
+    private let onShutdown: @Sendable () -> Void
+    private let logger: Logger
+    let connections = ConnectionRegistry()
+
+    /// - Parameters:
+    ///   - configuration: read at each accept, so a reload applies to new connections.
+    ///   - onShutdown: called once when graceful shutdown begins (systemd `STOPPING=1`, events).
+    init(
+        listener: SocketListener, dispatcher: Dispatcher, events: EventBus,
+        configuration: @escaping @Sendable () -> Configuration,
+        onShutdown: @escaping @Sendable () -> Void, logger: Logger
+    ) {
+        self.listener = listener
+        self.dispatcher = dispatcher
+        self.events = events
+        self.configuration = configuration
+        self.onShutdown = onShutdown
+        self.logger = logger
+    }
+
+    typealias Accepted = (channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerIdentity)
+
+    func run() async throws {
+        let configuration = self.configuration
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 1024)
+            .bind(listener.descriptor) { channel in
+                let maxFrameBytes = configuration().maxFrameBytes
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(
+                        ByteToMessageHandler(
+                            LengthFieldBasedFrameDecoder(lengthFieldLength: .four),
+                            maximumBufferSize: maxFrameBytes + 4
+                        ),
+                        LengthFieldPrepender(lengthFieldLength: .four)
+                    )
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }.flatMap { asyncChannel in
+                    PeerIdentity.read(from: channel).map { (asyncChannel, $0) }
+                }
+            }
+
+        let connections = self.connections
+        let grace = configuration().shutdownGrace
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await server.executeThenClose { inbound in
+                    for try await accepted in inbound {
+                        group.addTask { await self.serve(accepted) }
+                    }
+                }
+            }
+        } onGracefulShutdown: { [onShutdown, logger] in
+            logger.info("shutting down: no new connections; finishing in-flight requests")
+            onShutdown()
+            server.channel.close(promise: nil)
+            connections.stopInput()
+            Task {
+                try? await Task.sleep(for: grace)
+                connections.closeAll()
+            }
+        }
+        logger.info("server stopped")
+    }
+
+    private func serve(_ accepted: Accepted) async {
+        guard let id = connections.add(accepted.channel.channel) else {
+            try? await accepted.channel.channel.close()
+            return
+        }
+        defer { connections.remove(id) }
+        let connection = Connection(
+            id: id, peer: accepted.peer, dispatcher: dispatcher, events: events,
+            maxFrameBytes: configuration().maxFrameBytes,
+            logger: logger
+        )
+        await connection.run(accepted.channel)
+    }
+}

@@ -1,0 +1,3 @@
+import ElohimCLI
+
+Elohim.start()

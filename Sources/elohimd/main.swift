@@ -1,0 +1,3 @@
+import ElohimDaemon
+
+await ElohimdCommand.start()
