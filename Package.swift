@@ -82,7 +82,11 @@ let package = Package(
         ),
         .testTarget(name: "ElohimWireTests", dependencies: ["ElohimWire"], swiftSettings: strictness),
         .testTarget(name: "ElohimProtocolTests", dependencies: ["ElohimProtocol"], swiftSettings: strictness),
-        .testTarget(name: "ElohimCoreTests", dependencies: ["ElohimCore"], swiftSettings: strictness),
+        .testTarget(
+            name: "ElohimCoreTests",
+            dependencies: ["ElohimCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictness
+        ),
         .testTarget(
             name: "ElohimDaemonTests",
             dependencies: [
@@ -93,7 +97,7 @@ let package = Package(
             ],
             swiftSettings: strictness
         ),
-        .testTarget(name: "ElohimCLITests", dependencies: ["ElohimCLI"], swiftSettings: strictness),
+        .testTarget(name: "ElohimCLITests", dependencies: ["ElohimCLI", "ElohimWire"], swiftSettings: strictness),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["ElohimWire", "ElohimProtocol"],

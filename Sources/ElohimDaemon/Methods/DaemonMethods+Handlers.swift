@@ -81,7 +81,10 @@ extension MethodTable {
 
     /// `rpc.discover`, which describes the table as it is when the daemon starts.
     mutating func registerDiscover() {
-        let document = OpenRPCDocument.make(from: self)
+        // The document describes rpc.discover too, so build it from a table that has it.
+        var described = self
+        described.register(DiscoverMethods.discover) { _, _ in [:] }
+        let document = OpenRPCDocument.make(from: described)
         register(DiscoverMethods.discover) { _, _ in document }
     }
 }
