@@ -33,15 +33,15 @@ public enum Daemon {
         let logger = Logger(label: "elohimd")
 
         let dataDir = configuration.resolvedDataDir(environment: environment)
-        let database: AppDatabase
+        let stores: Stores
         do {
-            try DataDirectory.prepare(dataDir)
-            database = try AppDatabase.open(path: dataDir + "/elohim.db")
+            stores = try Stores.open(dataDir: dataDir, configuration: configuration, logger: logger)
         } catch {
             logger.critical("cannot use the data directory", metadata: ["path": "\(dataDir)", "error": "\(error)"])
             Systemd.status("Failed: \(error)")
             return ExitCode.cannotCreate
         }
+        let database = stores.database
 
         let listener: SocketListener
         do {
@@ -55,7 +55,7 @@ public enum Daemon {
         defer { listener.release() }
 
         let settings = LiveSettings(configuration)
-        let events = EventBus()
+        let events = stores.events
         let startedAt = Date()
         let facts = DaemonFacts(
             startedAt: startedAt, startedAtText: EventBus.timestamp(), pid: getpid(), mode: configuration.mode,
@@ -69,9 +69,10 @@ public enum Daemon {
         // The server and the dispatcher refer to each other's counters; a box breaks the cycle.
         let counters = CounterBox()
         let methods = makeMethods(
-            facts: facts, settings: settings, events: events, counters: counters,
+            facts: facts, settings: settings, events: events, counters: counters, security: stores.security,
             testMethods: configuration.enableTestMethods)
-        let dispatcher = Dispatcher(methods: methods, policy: AllowAllPolicy(), logger: logger)
+        let policy = RBACPolicy(accounts: stores.security.accounts, founder: stores.security.founder, audit: stores.security.audit)
+        let dispatcher = Dispatcher(methods: methods, policy: policy, logger: logger)
 
         let statusLine: @Sendable () -> String = {
             "Serving \(methods.entries.count) methods on \(listener.path)"
@@ -86,6 +87,7 @@ public enum Daemon {
             onShutdown: {
                 Systemd.stopping(status: "Stopping: finishing in-flight requests")
                 events.publish(.daemon, type: "daemon.stopping", data: [:])
+                stores.security.audit.record(AuditEvent("daemon.stopping", action: "stop", actor: .daemon))
             },
             logger: logger
         )
@@ -95,8 +97,9 @@ public enum Daemon {
         if let interval = Systemd.watchdogInterval() {
             services.append(WatchdogService(interval: interval, logger: logger))
         }
+        services.append(stores.security.audit)
         services.append(
-            ReloadService(
+            ReloadService(audit: stores.security.audit, 
                 overrides: overrides, environment: environment, settings: settings, events: events, logger: logger,
                 statusLine: statusLine))
         services.append(server)
@@ -113,6 +116,10 @@ public enum Daemon {
             ])
         Systemd.ready(status: statusLine())
         events.publish(.daemon, type: "daemon.started", data: ["pid": .int(Int64(facts.pid))])
+        stores.security.audit.record(
+            AuditEvent(
+                "daemon.started", action: "start", actor: .daemon,
+                details: ["pid": .int(Int64(facts.pid)), "version": .string(DaemonFacts.version), "socket": .string(listener.path)]))
         do {
             try await group.run()
         } catch {
@@ -131,27 +138,43 @@ extension Daemon {
     /// Every method this build serves. The one list, used by the running daemon and by
     /// `--print-openrpc`, so the committed document cannot drift from the served one.
     static func makeMethods(
-        facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, testMethods: Bool
+        facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, security: SecurityServices,
+        testMethods: Bool
     ) -> MethodTable {
         var methods = MethodTable()
         methods.registerDaemonMethods(
             facts: facts, settings: settings,
             connections: { counters.connections() }, served: { counters.served() })
-        methods.registerEventMethods(bus: events)
+        methods.registerEventMethods(bus: events) { topic, peer in
+            security.holds(peer.uid, topic.permission)
+        }
+        methods.registerAccountMethods(security)
+        methods.registerAuditMethods(security.audit)
         if testMethods { methods.registerTestMethods() }
         methods.registerDiscover()
         return methods
     }
 
-    /// The OpenRPC document a daemon with default settings serves.
-    static func servedDocument() -> JSONValue {
+    /// The OpenRPC document a daemon with default settings serves. Builds a real method table
+    /// on throw-away stores, so the document comes from the same code as the served one.
+    static func servedDocument() throws -> JSONValue {
+        OpenRPCDocument.make(from: try describedMethods().methods)
+    }
+
+    /// The method table of a daemon with default settings, on throw-away stores (removed
+    /// when `describedMethods` returns; the table is for reading declarations and tests).
+    static func describedMethods() throws -> (methods: MethodTable, security: SecurityServices) {
+        let scratch = NSTemporaryDirectory() + "elohimd-openrpc-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let configuration = DaemonConfiguration()
+        let stores = try Stores.open(dataDir: scratch, configuration: configuration, logger: Logger(label: "openrpc"))
         let facts = DaemonFacts(
             startedAt: Date(), startedAtText: "", pid: 0, mode: .user, socketPath: "", socketActivated: false,
             dataDir: "", databasePath: "", databaseSize: { 0 }, capabilities: capabilities)
         let methods = makeMethods(
-            facts: facts, settings: LiveSettings(DaemonConfiguration()), events: EventBus(), counters: CounterBox(),
-            testMethods: false)
-        return OpenRPCDocument.make(from: methods)
+            facts: facts, settings: LiveSettings(configuration), events: stores.events, counters: CounterBox(),
+            security: stores.security, testMethods: false)
+        return (methods, stores.security)
     }
 }
 

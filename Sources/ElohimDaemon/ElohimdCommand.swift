@@ -59,7 +59,7 @@ public struct ElohimdCommand: AsyncParsableCommand {
     public func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         if printOpenrpc {
-            print(JSONWriter.pretty(Daemon.servedDocument()), terminator: "")
+            print(JSONWriter.pretty(try Daemon.servedDocument()), terminator: "")
             return
         }
         if checkConfig {
@@ -73,6 +73,8 @@ public struct ElohimdCommand: AsyncParsableCommand {
                 print("  max_frame_bytes: \(configuration.maxFrameBytes)")
                 print("  log_level:       \(configuration.logLevel)")
                 print("  shutdown_grace_seconds: \(configuration.shutdownGraceSeconds)")
+                print("  founder_elevation_seconds: \(configuration.founderElevationSeconds)")
+                print("  founder_throttle_base_ms: \(configuration.founderThrottleBaseMilliseconds)")
             } catch {
                 FileHandle.standardError.write(Data("elohimd: configuration error: \(error)\n".utf8))
                 throw ExitCode(Daemon.ExitCode.configuration)

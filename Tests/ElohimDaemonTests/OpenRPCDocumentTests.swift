@@ -10,12 +10,12 @@ import Testing
     @Test func theCommittedDocumentIsWhatTheDaemonServes() throws {
         let text = try String(contentsOf: Self.committed, encoding: .utf8)
         #expect(
-            text == JSONWriter.pretty(Daemon.servedDocument()),
+            text == JSONWriter.pretty(try Daemon.servedDocument()),
             "Protocol/elohim.openrpc.json is stale: regenerate it with `elohimd --print-openrpc > Protocol/elohim.openrpc.json`")
     }
 
     @Test func everyMethodDeclaresAPermissionAndSnakeCaseName() throws {
-        let document = Daemon.servedDocument()
+        let document = try Daemon.servedDocument()
         let methods = try #require(document["methods"]?.arrayValue)
         #expect(methods.count >= 5)
         for method in methods {

@@ -173,13 +173,13 @@ _elohim() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    status|ping|call|help)
+    status|ping|call|perms|users|setup|founder|audit|doctor|help)
         # Offer subcommand argument completions
         "_elohim_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'status ping call help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'status ping call perms users setup founder audit doctor help' -- "${cur}"))
         ;;
     esac
 }
@@ -220,6 +220,342 @@ _elohim_call() {
     repeating_options=()
     non_repeating_options=(--socket)
     __elohim_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_perms() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --filter --category --uid)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--filter')
+        return
+        ;;
+    '--category')
+        return
+        ;;
+    '--uid')
+        return
+        ;;
+    esac
+}
+
+_elohim_users() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __elohim_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|add|set-role|grant|revoke|reset|remove)
+        # Offer subcommand argument completions
+        "_elohim_users_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list add set-role grant revoke reset remove' -- "${cur}"))
+        ;;
+    esac
+}
+
+_elohim_users_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_users_add() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --uid --role)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--uid')
+        return
+        ;;
+    '--role')
+        return
+        ;;
+    esac
+}
+
+_elohim_users_set-role() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --uid)
+    __elohim_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--uid')
+        return
+        ;;
+    esac
+}
+
+_elohim_users_grant() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --uid)
+    __elohim_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--uid')
+        return
+        ;;
+    esac
+}
+
+_elohim_users_revoke() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --uid)
+    __elohim_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--uid')
+        return
+        ;;
+    esac
+}
+
+_elohim_users_reset() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --uid)
+    __elohim_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--uid')
+        return
+        ;;
+    esac
+}
+
+_elohim_users_remove() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --uid)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--uid')
+        return
+        ;;
+    esac
+}
+
+_elohim_setup() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --founder-password-stdin --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --default-model)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--default-model')
+        return
+        ;;
+    esac
+}
+
+_elohim_founder() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __elohim_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    verify|drop)
+        # Offer subcommand argument completions
+        "_elohim_founder_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'verify drop' -- "${cur}"))
+        ;;
+    esac
+}
+
+_elohim_founder_verify() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --password-stdin --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_founder_drop() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_audit() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __elohim_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    log|verify)
+        # Offer subcommand argument completions
+        "_elohim_audit_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'log verify' -- "${cur}"))
+        ;;
+    esac
+}
+
+_elohim_audit_log() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --follow --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --user --event --resource-type --resource --since --until --limit --before)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '--event')
+        return
+        ;;
+    '--resource-type')
+        return
+        ;;
+    '--resource')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--until')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--before')
+        return
+        ;;
+    esac
+}
+
+_elohim_audit_verify() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_doctor() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in

@@ -16,6 +16,42 @@ public enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v2_accounts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE accounts (
+                        uid INTEGER PRIMARY KEY NOT NULL,
+                        role TEXT NOT NULL CHECK (role IN ('super_admin', 'admin', 'member', 'guest')),
+                        created_at TEXT NOT NULL,
+                        created_by INTEGER
+                    ) STRICT;
+                    CREATE TABLE account_permissions (
+                        uid INTEGER NOT NULL REFERENCES accounts(uid) ON DELETE CASCADE,
+                        permission TEXT NOT NULL,
+                        effect TEXT NOT NULL CHECK (effect IN ('grant', 'revoke')),
+                        PRIMARY KEY (uid, permission)
+                    ) STRICT;
+                    CREATE TABLE founder (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        uid INTEGER NOT NULL,
+                        password_hash TEXT NOT NULL,
+                        created_at TEXT NOT NULL
+                    ) STRICT;
+                    -- Failed founder verifications per uid; wall-clock seconds so throttling survives restarts.
+                    CREATE TABLE founder_attempts (
+                        uid INTEGER PRIMARY KEY NOT NULL,
+                        failures INTEGER NOT NULL,
+                        last_failure_at REAL NOT NULL
+                    ) STRICT;
+                    CREATE TABLE setup (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        completed_at TEXT NOT NULL,
+                        completed_by INTEGER NOT NULL,
+                        default_model TEXT
+                    ) STRICT;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -25,6 +25,8 @@ extension DaemonConfiguration {
         "max_frame_bytes": "integer: the largest frame accepted (1024 to 268435456)",
         "log_level": "one of trace, debug, info, notice, warning, error, critical",
         "shutdown_grace_seconds": "number: how long SIGTERM waits for in-flight requests (0 to 300)",
+        "founder_elevation_seconds": "number: how long founder rights last after verification (10 to 3600)",
+        "founder_throttle_base_ms": "integer: wait after the first wrong founder password, doubling per failure (10 to 60000)",
     ]
 
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -84,6 +86,20 @@ extension DaemonConfiguration {
                     key: "shutdown_grace_seconds", source: source, problem: "expected \(Self.fileKeys["shutdown_grace_seconds"]!)")
             }
             shutdownGraceSeconds = number
+        }
+        if let value = members["founder_elevation_seconds"] {
+            guard let number = value.doubleValue, (10...3600).contains(number) else {
+                throw ConfigurationError(
+                    key: "founder_elevation_seconds", source: source, problem: "expected \(Self.fileKeys["founder_elevation_seconds"]!)")
+            }
+            founderElevationSeconds = number
+        }
+        if let value = members["founder_throttle_base_ms"] {
+            guard let number = value.intValue, (10...60000).contains(number) else {
+                throw ConfigurationError(
+                    key: "founder_throttle_base_ms", source: source, problem: "expected \(Self.fileKeys["founder_throttle_base_ms"]!)")
+            }
+            founderThrottleBaseMilliseconds = Int(number)
         }
     }
 

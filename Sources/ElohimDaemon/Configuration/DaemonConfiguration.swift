@@ -22,6 +22,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var logLevel: String = "info"
     /// How long SIGTERM waits for in-flight requests before closing connections, in seconds.
     public var shutdownGraceSeconds: Double = 10
+    /// How long `elohim founder verify` unlocks founder rights, in seconds. Default 300.
+    public var founderElevationSeconds: Double = 300
+    /// The wait after the first wrong founder password, in milliseconds; it doubles per failure.
+    public var founderThrottleBaseMilliseconds: Int = 1000
     /// Registers the JSON-RPC 2.0 specification's example methods and `test.sleep`: for tests only.
     public var enableTestMethods: Bool = false
     /// The file these settings were read from, if any.

@@ -1,3 +1,4 @@
+import ElohimCore
 import ElohimProtocol
 import Logging
 import ServiceLifecycle
@@ -6,6 +7,7 @@ import UnixSignals
 /// Re-reads the configuration on SIGHUP and applies what can change without a restart (log
 /// level, frame limit for new connections, shutdown grace). A bad file keeps the old settings.
 struct ReloadService: Service {
+    let audit: AuditWriter
     let overrides: DaemonConfiguration.Overrides
     let environment: [String: String]
     let settings: LiveSettings
@@ -43,8 +45,14 @@ struct ReloadService: Service {
                 .daemon, type: "daemon.reloaded",
                 data: ["config_path": next.configPath.map { .string($0) } ?? .null, "restart_needed": .array(restartNeeded.map { .string($0) })]
             )
+            audit.record(
+                AuditEvent(
+                    "config.reloaded", action: "reload", actor: .daemon, resourceType: "config",
+                    resourceID: next.configPath, details: ["restart_needed": .array(restartNeeded.map { .string($0) })]))
             Systemd.notify("READY=1\nSTATUS=\(statusLine())")
         } catch {
+            audit.record(
+                AuditEvent("config.reload_failed", action: "reload", actor: .daemon, details: ["error": .string(error.description)]))
             logger.error("configuration reload failed; keeping the previous settings", metadata: ["error": "\(error)"])
             events.publish(.daemon, type: "daemon.reload_failed", data: ["error": .string(error.description)])
             Systemd.notify("READY=1\nSTATUS=Reload failed (\(error.description)); running on the previous settings")

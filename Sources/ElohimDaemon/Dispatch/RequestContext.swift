@@ -1,3 +1,4 @@
+import ElohimCore
 import ElohimProtocol
 import Logging
 import Synchronization
@@ -24,10 +25,26 @@ public struct RequestContext: Sendable {
     }
 }
 
+extension RequestContext {
+    /// The caller as the audit log records it.
+    public var auditActor: AuditActor {
+        let client = connection.clientInfo
+        return AuditActor(uid: peer.uid, pid: peer.pid, clientName: client.name, clientVersion: client.version)
+    }
+}
+
 /// Work a handler leaves for its connection to start once the response has been written,
 /// so that a subscription's snapshot always precedes its first event.
 final class ConnectionHooks: Sendable {
     private let pending = Mutex<[EventBus.Subscription]>([])
+    private let client = Mutex<(name: String?, version: String?)>((nil, nil))
+
+    /// Remembers what the client said it is in `daemon.hello`, for the audit log.
+    func setClient(name: String?, version: String?) {
+        client.withLock { $0 = (name, version) }
+    }
+
+    var clientInfo: (name: String?, version: String?) { client.withLock { $0 } }
 
     func startAfterResponse(_ subscription: EventBus.Subscription) {
         pending.withLock { $0.append(subscription) }

@@ -37,6 +37,7 @@ extension MethodTable {
                     )
                 }
             }
+            context.connection.setClient(name: params.clientName, version: params.clientVersion)
             var identity = context.peer
             identity.userName = PeerIdentity.userName(of: identity.uid)
             return HelloResult(
@@ -60,7 +61,7 @@ extension MethodTable {
     }
 
     /// `events.subscribe`.
-    mutating func registerEventMethods(bus: EventBus) {
+    mutating func registerEventMethods(bus: EventBus, topicAllowed: @escaping @Sendable (EventTopic, PeerIdentity) -> Bool = { _, _ in true }) {
         register(EventMethods.subscribe) { context, params in
             guard !params.topics.isEmpty else {
                 throw RPCError.invalidParams("topics must name at least one topic", field: "topics")
@@ -69,6 +70,13 @@ extension MethodTable {
             for (index, topic) in params.topics.enumerated() where !known.contains(topic) {
                 throw RPCError.invalidParams(
                     "unknown topic '\(topic)'; topics are \(known.sorted().joined(separator: ", "))", field: "topics.\(index)")
+            }
+            for (index, topic) in params.topics.enumerated() {
+                if let known = EventTopic(rawValue: topic), !topicAllowed(known, context.peer) {
+                    throw RPCError.application(
+                        .forbidden, "the \(topic) topic needs the permission \(known.permission)",
+                        detail: ["permission": .string(known.permission), "field": .string("topics.\(index)")])
+                }
             }
             let topics = Set(params.topics)
             let subscription = bus.subscribe(topics: topics)

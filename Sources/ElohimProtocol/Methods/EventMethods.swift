@@ -19,6 +19,8 @@ public enum EventMethods {
 public enum EventTopic: String, Sendable, CaseIterable, Codable {
     /// Daemon lifecycle: started, reloading, reloaded, stopping.
     case daemon
+    /// Every committed audit event (`audit.event`), for `elohim audit --follow`; needs `admin.view_audit`.
+    case audit
 }
 
 /// Params of `events.subscribe`.

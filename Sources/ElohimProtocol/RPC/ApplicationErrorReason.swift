@@ -14,6 +14,7 @@ public enum ApplicationErrorReason: String, Sendable, CaseIterable {
     case unavailable
     case frameTooLarge = "frame_too_large"
     case failed
+    case throttled
 
     /// The JSON-RPC error code of this reason.
     public var code: Int {
@@ -30,6 +31,7 @@ public enum ApplicationErrorReason: String, Sendable, CaseIterable {
         case .unavailable: return -32010
         case .frameTooLarge: return -32011
         case .failed: return -32012
+        case .throttled: return -32013
         }
     }
 }

@@ -2,12 +2,15 @@
 public enum Access: Sendable, Hashable, CustomStringConvertible {
     /// Anyone who can reach the socket, even a uid with no account (`daemon.hello`, `daemon.ping`).
     case open
+    /// Any caller with an account, whatever its role (`auth.effective_permissions`).
+    case account
     /// Callers holding this permission key (`chat.use`, `admin.view_audit`, …).
     case permission(String)
 
     public var description: String {
         switch self {
         case .open: return "open"
+        case .account: return "account"
         case .permission(let key): return key
         }
     }

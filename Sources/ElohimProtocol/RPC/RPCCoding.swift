@@ -2,7 +2,8 @@ import Foundation
 
 /// The one way typed params and results cross the wire: snake_case keys, ISO 8601 dates.
 public enum RPCCoding {
-    /// An encoder for results and params.
+    /// Foundation's encoder with the settings the wire uses; `encode` and `json` produce the
+    /// same JSON without it (see `JSONValueEncoder`).
     public static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -11,7 +12,8 @@ public enum RPCCoding {
         return encoder
     }
 
-    /// A decoder for results and params.
+    /// Foundation's decoder with the settings the wire uses; `decode` behaves the same without
+    /// it (see `JSONValueDecoder`).
     public static func makeDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -19,21 +21,27 @@ public enum RPCCoding {
         return decoder
     }
 
-    /// Serialises `value` to JSON bytes.
+    /// The encoder behind `encode` and `json`: snake_case keys, ISO 8601 dates.
+    static let valueEncoder = JSONValueEncoder()
+
+    /// The decoder behind `decode`: snake_case keys, ISO 8601 dates.
+    static let valueDecoder = JSONValueDecoder()
+
+    /// Serialises `value` to JSON bytes (compact, keys sorted).
     public static func encode(_ value: some Encodable) throws -> [UInt8] {
-        Array(try makeEncoder().encode(value))
+        JSONWriter.bytes(try valueEncoder.encode(value))
     }
 
     /// Converts `value` to a `JSONValue` (for events and documents assembled from parts).
     public static func json(_ value: some Encodable) throws -> JSONValue {
-        try JSONParser.parse(encode(value))
+        try valueEncoder.encode(value)
     }
 
-    /// Decodes a typed value from JSON, turning Foundation's errors into a message that names
+    /// Decodes a typed value from JSON, turning decoding errors into a message that names
     /// the offending field the way a user wrote it (`session_id`, not `sessionId`).
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws(FieldError) -> T {
         do {
-            return try makeDecoder().decode(T.self, from: Data(JSONWriter.bytes(value)))
+            return try valueDecoder.decode(T.self, from: value)
         } catch let error as DecodingError {
             throw FieldError(error)
         } catch {
@@ -95,17 +103,9 @@ public enum RPCCoding {
         }
     }
 
-    /// `sessionId` → `session_id`: the inverse of the decoder's key strategy.
+    /// `sessionId` → `session_id`: the wire spelling of a coding key, as the encoder writes it
+    /// (Foundation's `.convertToSnakeCase`, so `userID` → `user_id`).
     public static func snakeCase(_ key: String) -> String {
-        var output = ""
-        for character in key {
-            if character.isUppercase {
-                if !output.isEmpty { output.append("_") }
-                output.append(contentsOf: character.lowercased())
-            } else {
-                output.append(character)
-            }
-        }
-        return output
+        JSONValueEncoder.snakeCase(key)
     }
 }

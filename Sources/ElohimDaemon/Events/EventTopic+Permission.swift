@@ -1,0 +1,11 @@
+import ElohimProtocol
+
+extension EventTopic {
+    /// What a subscriber needs, beyond `events.subscribe`, to follow this topic.
+    var permission: String {
+        switch self {
+        case .daemon: return "events.subscribe"
+        case .audit: return "admin.view_audit"
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ElohimCore
+import ElohimProtocol
+import Foundation
+
+/// Accounts, founder rights, setup and the audit log: what the auth, users, setup and audit
+/// handlers work with.
+struct SecurityServices: Sendable {
+    let accounts: AccountDirectory
+    let founder: FounderGate
+    let setup: SetupState
+    let audit: AuditWriter
+    /// The daemon's own uid: with root, the only callers who may complete setup.
+    let ownerUID: UInt32
+
+    /// Where the permission model is documented, for `elohim perms`.
+    static let permissionDocs = "docs/permissions.md"
+
+    func isFounder(_ uid: UInt32) -> Bool {
+        (try? founder.founderUID()) == uid
+    }
+
+    func founderState(_ uid: UInt32) -> FounderState {
+        let until = founder.elevatedUntil(uid)
+        return FounderState(
+            isFounder: isFounder(uid), elevated: until != nil, expiresAt: until.map(Timestamp.format),
+            remainingSeconds: until.map { Int($0.timeIntervalSinceNow.rounded(.up)) })
+    }
+
+    func info(_ account: Account) -> AccountInfo {
+        AccountInfo(
+            uid: account.uid, userName: PeerIdentity.userName(of: account.uid), role: account.role.rawValue,
+            grants: account.grants.sorted(), revokes: account.revokes.sorted(), createdAt: account.createdAt,
+            createdBy: account.createdBy, isFounder: isFounder(account.uid))
+    }
+
+    /// Throws unless `uid` holds founder rights now.
+    func requireFounder(_ uid: UInt32, for what: String) throws {
+        guard founder.elevatedUntil(uid) != nil else {
+            throw RPCError.application(
+                .forbidden, "\(what) needs founder rights; unlock them with `elohim founder verify` (they last 5 minutes)",
+                detail: ["permission": .string(PermissionCatalog.founderAll)])
+        }
+    }
+
+    /// Whether `uid` holds `permission` now.
+    func holds(_ uid: UInt32, _ permission: String) -> Bool {
+        guard let account = accounts.account(uid) else { return false }
+        return account.decide(permission, founderElevated: founder.elevatedUntil(uid) != nil).granted
+    }
+
+    static func role(_ text: String) throws -> Role {
+        guard let role = Role(rawValue: text) else {
+            throw RPCError.invalidParams(
+                "role '\(text)' is not one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))", field: "role")
+        }
+        return role
+    }
+}

@@ -1,0 +1,39 @@
+import ElohimCore
+import ElohimProtocol
+import Foundation
+import Logging
+
+/// Everything the daemon keeps on disk, opened and migrated in dependency order before the
+/// socket accepts its first connection.
+struct Stores: Sendable {
+    let database: AppDatabase
+    let events: EventBus
+    let security: SecurityServices
+
+    static func open(dataDir: String, configuration: DaemonConfiguration, logger: Logger) throws -> Stores {
+        try DataDirectory.prepare(dataDir)
+        let database = try AppDatabase.open(path: dataDir + "/elohim.db")
+        let events = EventBus()
+        let auditStore: AuditStore
+        do {
+            auditStore = try AuditStore(path: dataDir + "/audit.db")
+        } catch {
+            throw StorageError.corrupt(dataDir + "/audit.db", "\(error)")
+        }
+        let audit = try AuditWriter(store: auditStore, logger: logger) { records in
+            for record in records {
+                events.publish(.audit, type: "audit.event", data: (try? RPCCoding.json(record.entry)) ?? [:])
+            }
+        }
+        var founderConfiguration = FounderGate.Configuration()
+        founderConfiguration.elevationDuration = .milliseconds(Int64(configuration.founderElevationSeconds * 1000))
+        founderConfiguration.throttleBase = .milliseconds(configuration.founderThrottleBaseMilliseconds)
+        let security = SecurityServices(
+            accounts: try AccountDirectory(database: database.writer, ownerUID: geteuid()),
+            founder: FounderGate(database: database.writer, configuration: founderConfiguration),
+            setup: SetupState(database: database.writer),
+            audit: audit,
+            ownerUID: geteuid())
+        return Stores(database: database, events: events, security: security)
+    }
+}

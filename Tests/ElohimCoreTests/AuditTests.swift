@@ -1,0 +1,118 @@
+@testable import ElohimCore
+import ElohimProtocol
+import Foundation
+import GRDB
+import Logging
+import Testing
+
+@Suite struct AuditTests {
+    static func store() throws -> (AuditStore, String) {
+        let directory = NSTemporaryDirectory() + "elohim-audit-\(UUID().uuidString.prefix(8))"
+        try DataDirectory.prepare(directory)
+        return (try AuditStore(path: directory + "/audit.db"), directory)
+    }
+
+    static func event(_ number: Int, uid: UInt32 = 1000, type: String = "test.event") -> AuditEvent {
+        AuditEvent(type, action: "do", actor: AuditActor(uid: uid, pid: 42, clientName: "test"), resourceType: "thing",
+                   resourceID: "\(number)", details: ["n": .int(Int64(number))])
+    }
+
+    /// Runs the writer's service loop for the duration of `body`, as the daemon's service group does.
+    static func running<T>(_ writer: AuditWriter, _ body: () async throws -> T) async throws -> T {
+        let service = Task { try await writer.run() }
+        defer { service.cancel() }
+        return try await body()
+    }
+
+    @Test func recordAndWaitCommitsBeforeReturningAndChainsRows() async throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writer = try AuditWriter(store: store, logger: Logger(label: "test"))
+        try await Self.running(writer) {
+        let first = try await writer.recordAndWait(Self.event(1))
+        let second = try await writer.recordAndWait(Self.event(2))
+        #expect(first.prevHash == AuditStore.genesis)
+        #expect(second.prevHash == first.hash)
+        #expect(try store.page(.init()).records.map(\.id) == [2, 1])
+        #expect(try store.verify() == .init(ok: true, rowsChecked: 2, firstBrokenId: nil, problem: nil))
+        }
+    }
+
+    @Test func anEditedRowIsNamedByVerify() throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writer = try AuditWriter(store: store, logger: Logger(label: "test"))
+        for number in 1...5 { writer.record(Self.event(number)) }
+        writer.flush()
+        try store.pool.write { db in
+            try db.execute(sql: #"UPDATE audit_log SET details = '{"n":99}' WHERE id = 3"#)
+        }
+        let result = try store.verify()
+        #expect(!result.ok)
+        #expect(result.firstBrokenId == 3)
+    }
+
+    @Test func aDeletedRowIsNamedByVerify() throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writer = try AuditWriter(store: store, logger: Logger(label: "test"))
+        for number in 1...4 { writer.record(Self.event(number)) }
+        writer.flush()
+        try store.pool.write { db in try db.execute(sql: "DELETE FROM audit_log WHERE id = 2") }
+        #expect(try store.verify().firstBrokenId == 3)
+    }
+
+    @Test func keysetPagesStayStableWhileRowsArrive() throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writer = try AuditWriter(store: store, logger: Logger(label: "test"))
+        for number in 1...25 { writer.record(Self.event(number, uid: number % 2 == 0 ? 1000 : 1001)) }
+        writer.flush()
+        var query = AuditStore.Query()
+        query.limit = 10
+        let first = try store.page(query)
+        #expect(first.records.map(\.id) == Array((16...25).reversed()))
+        for number in 26...30 { writer.record(Self.event(number)) }
+        writer.flush()
+        query.before = first.nextCursor
+        let second = try store.page(query)
+        #expect(second.records.map(\.id) == Array((6...15).reversed()))
+        query.before = second.nextCursor
+        let third = try store.page(query)
+        #expect(third.records.map(\.id) == Array((1...5).reversed()))
+        #expect(third.nextCursor == nil)
+
+        var filtered = AuditStore.Query()
+        filtered.userID = "1001"
+        filtered.limit = 1000
+        #expect(try store.page(filtered).records.allSatisfy { $0.userId == "1001" })
+        #expect(try store.page(filtered).records.count == 13)
+    }
+
+    @Test func aFullQueueCountsWhatItDroppedAndRecordsIt() throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = AuditWriter.Configuration()
+        configuration.queueLimit = 10
+        let writer = try AuditWriter(store: store, configuration: configuration, logger: Logger(label: "test"))
+        for number in 1...15 { writer.record(Self.event(number)) }
+        writer.flush()
+        let rows = try store.page(.init()).records
+        #expect(rows.count == 11)
+        let dropped = try #require(rows.first { $0.eventType == "audit.dropped" })
+        #expect(dropped.details["count"] == 5)
+        #expect(try store.verify().ok)
+    }
+
+    @Test func writerResumesTheChainAfterReopening() async throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writer = try AuditWriter(store: store, logger: Logger(label: "test"))
+        try await Self.running(writer) { try await writer.recordAndWait(Self.event(1)) }
+        let reopened = try AuditStore(path: store.path)
+        let secondWriter = try AuditWriter(store: reopened, logger: Logger(label: "test"))
+        let second = try await Self.running(secondWriter) { try await secondWriter.recordAndWait(Self.event(2)) }
+        #expect(second.id == 2)
+        #expect(try reopened.verify().ok)
+    }
+}
