@@ -120,6 +120,7 @@ public enum Daemon {
             AuditEvent(
                 "daemon.started", action: "start", actor: .daemon,
                 details: ["pid": .int(Int64(facts.pid)), "version": .string(DaemonFacts.version), "socket": .string(listener.path)]))
+        defer { Systemd.flush() }
         do {
             try await group.run()
         } catch {

@@ -6,7 +6,7 @@ import UnixSignals
 
 /// Re-reads the configuration on SIGHUP and applies what can change without a restart (log
 /// level, frame limit for new connections, shutdown grace). A bad file keeps the old settings.
-struct ReloadService: Service {
+struct ReloadService: Service, CustomStringConvertible {
     let audit: AuditWriter
     let overrides: DaemonConfiguration.Overrides
     let environment: [String: String]
@@ -14,6 +14,9 @@ struct ReloadService: Service {
     let events: EventBus
     let logger: Logger
     let statusLine: @Sendable () -> String
+
+    /// What the service group logs: the environment stays out of the journal.
+    var description: String { "ReloadService" }
 
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)

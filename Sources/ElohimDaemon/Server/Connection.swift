@@ -1,6 +1,7 @@
 import ElohimProtocol
 import Logging
 import NIOCore
+import NIOExtras
 
 /// One client connection: reads frames in order, answers each, and forwards events once the
 /// client subscribes. Every error ends only this connection.
@@ -23,6 +24,8 @@ struct Connection {
                 try await withThrowingDiscardingTaskGroup { group in
                     do {
                         for try await frame in inbound {
+                            // The decoder's buffer limit only bounds memory; the frame limit is enforced here.
+                            guard frame.readableBytes <= maxFrameBytes else { throw FrameTooLarge() }
                             let payload = Array(frame.readableBytesView)
                             if let response = await dispatcher.handle(frame: payload, context: context) {
                                 try await outbound.write(ByteBuffer(bytes: response))
@@ -31,7 +34,7 @@ struct Connection {
                                 group.addTask { try await forward(subscription, to: outbound) }
                             }
                         }
-                    } catch is ByteToMessageDecoderError.PayloadTooLargeError {
+                    } catch let error where Self.isFrameTooLarge(error) {
                         logger.notice("closing connection: frame over the limit", metadata: ["limit": "\(maxFrameBytes)"])
                         let error = RPCError(
                             code: RPCError.invalidRequestCode,
@@ -48,6 +51,15 @@ struct Connection {
             // A truncated frame, a reset, a client gone mid-write: this connection ends, nothing else.
             logger.debug("connection ended", metadata: ["error": "\(error)"])
         }
+    }
+
+    struct FrameTooLarge: Error {}
+
+    /// Every way the pipeline reports a frame over the limit: a complete frame that is too big,
+    /// a buffer that grew past it, or a length header beyond what the decoder supports.
+    static func isFrameTooLarge(_ error: any Error) -> Bool {
+        error is FrameTooLarge || error is ByteToMessageDecoderError.PayloadTooLargeError
+            || error is NIOLengthFieldBasedFrameDecoderError
     }
 
     private func forward(

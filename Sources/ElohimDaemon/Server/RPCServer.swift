@@ -46,7 +46,9 @@ final class RPCServer: Service {
     func run() async throws {
         let configuration = self.configuration
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 1024)
+            // A client that half-closes after its last request still gets its answers, and
+            // shutdown can stop input without dropping responses to requests already read.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(listener.descriptor) { channel in
                 let maxFrameBytes = configuration().maxFrameBytes
                 return channel.eventLoop.makeCompletedFuture {
@@ -63,6 +65,8 @@ final class RPCServer: Service {
                 }
             }
 
+        // NIO re-runs listen(2) with its default backlog of 128 on an adopted socket; restore ours.
+        listener.restoreBacklog()
         let connections = self.connections
         let grace = configuration().shutdownGrace
         try await withGracefulShutdownHandler {

@@ -44,6 +44,15 @@ public struct SocketListener: Sendable {
         }
     }
 
+    /// Connections the kernel queues while the daemon is busy: a burst of clients waits
+    /// instead of getting EAGAIN. (The kernel caps it at net.core.somaxconn.)
+    static let backlog: Int32 = 1024
+
+    /// Sets the listen backlog again (NIO's adoption of the socket resets it to 128).
+    public func restoreBacklog() {
+        _ = listen(descriptor, Self.backlog)
+    }
+
     /// Removes the socket file (when we created it) and releases the lock. Call once at exit.
     public func release() {
         guard !activated else { return }
@@ -137,6 +146,13 @@ public struct SocketListener: Sendable {
             }
         }
         guard result == 0 else {
+            let message = String(cString: strerror(errno))
+            close(descriptor)
+            throw .bind(path, message)
+        }
+        // Listen now, so that READY=1 (sent before the server's event loop starts) never
+        // announces a socket that refuses connections.
+        guard listen(descriptor, Self.backlog) == 0 else {
             let message = String(cString: strerror(errno))
             close(descriptor)
             throw .bind(path, message)

@@ -1,4 +1,5 @@
 import CSystemd
+import Dispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -7,11 +8,23 @@ import Glibc
 /// The daemon's conversation with systemd through libsystemd. Every call is a no-op when the
 /// daemon was not started by systemd (no `NOTIFY_SOCKET`), so the same binary runs anywhere.
 public enum Systemd {
-    /// Sends a state string such as `"READY=1\nSTATUS=Serving"`. Returns false when nobody listens.
-    @discardableResult
-    public static func notify(_ state: String) -> Bool {
-        sd_notify(0, state) > 0
+    /// Sends a state string such as `"READY=1\nSTATUS=Serving"`, in order, without waiting.
+    ///
+    /// sd_notify(3) blocks when the receiver's datagram queue is full; a manager that stops
+    /// reading must never stall a request thread, so sends happen on one serial queue.
+    public static func notify(_ state: String) {
+        guard notifySocketIsSet else { return }
+        notifications.async(group: pending) { _ = sd_notify(0, state) }
     }
+
+    /// Waits (bounded) until queued notifications are sent; called before exiting.
+    public static func flush(timeout: Duration = .seconds(1)) {
+        _ = pending.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000)))
+    }
+
+    private static let notifications = DispatchQueue(label: "elohimd.sd_notify")
+    private static let pending = DispatchGroup()
+    private static let notifySocketIsSet = getenv("NOTIFY_SOCKET") != nil
 
     /// Tells systemd the daemon is up, with a status line.
     public static func ready(status: String) {

@@ -66,48 +66,71 @@ public struct JSONValueDecoder: Sendable {
     /// capitalised (`capitalized`: a letter is upper case when it follows a non-letter, so
     /// `a_b1c` → `aB1C`). A key with a single word is left as it is (`fooBar` stays `fooBar`).
     public static func camelCase(_ key: String) -> String {
-        var hasUnderscore = false
-        for byte in key.utf8 {
-            switch byte {
-            case UInt8(ascii: "_"): hasUnderscore = true
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"):
-                continue
-            default: return foundationCamelCase(key)
+        var key = key
+        let conversion = key.withUTF8 { bytes -> _JSONValueKeyConversion in
+            var hasUnderscore = false
+            for byte in bytes {
+                if byte == UInt8(ascii: "_") {
+                    hasUnderscore = true
+                } else if (byte | 0x20) &- 0x61 >= 26 && byte &- 0x30 >= 10 {
+                    return .needsFoundation  // not a letter, digit or underscore
+                }
             }
+            guard hasUnderscore, let converted = asciiCamelCase(bytes) else { return .unchanged }
+            return .converted(converted)
         }
-        guard hasUnderscore else { return key }
-        return asciiCamelCase(Array(key.utf8)) ?? key
+        switch conversion {
+        case .unchanged: return key
+        case .needsFoundation: return foundationCamelCase(key)
+        case .converted(let result): return result
+        }
     }
 
     /// The conversion for keys made of ASCII letters, digits and underscores; nil when the key
-    /// is left unchanged.
-    private static func asciiCamelCase(_ bytes: [UInt8]) -> String? {
+    /// is left unchanged (no underscore between two words).
+    private static func asciiCamelCase(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         let underscore = UInt8(ascii: "_")
-        guard let first = bytes.firstIndex(where: { $0 != underscore }) else { return nil }
+        @inline(__always) func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) &- 0x61 < 26 }
+        var first = 0
+        while first < bytes.count && bytes[first] == underscore { first += 1 }
+        guard first < bytes.count else { return nil }
         var last = bytes.count - 1
         while last > first && bytes[last] == underscore { last -= 1 }
-        let words = bytes[first...last].split(separator: underscore)
-        guard words.count > 1 else { return nil }
-        @inline(__always) func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        output.append(contentsOf: bytes[0..<first])
-        for byte in words[0] { output.append(isLetter(byte) ? byte | 0x20 : byte) }
-        for word in words.dropFirst() {
-            var inWord = false
-            for byte in word {
-                if isLetter(byte) {
-                    output.append(inWord ? byte | 0x20 : byte & ~0x20)
-                    inWord = true
-                } else {
-                    output.append(byte)
-                    inWord = false
-                }
+        guard bytes[first...last].contains(underscore) else { return nil }
+        return String(unsafeUninitializedCapacity: bytes.count) { output in
+            var written = 0
+            for index in 0..<first {
+                output[written] = bytes[index]
+                written += 1
             }
+            // The first word is lowercased; each later one capitalised: a letter is upper case
+            // after a non-letter (the underscore or a digit), lower case after a letter.
+            var index = first
+            var firstWord = true
+            var afterLetter = false
+            while index <= last {
+                let byte = bytes[index]
+                index += 1
+                if byte == underscore {
+                    firstWord = false
+                    afterLetter = false
+                    continue
+                }
+                if isLetter(byte) {
+                    output[written] = firstWord || afterLetter ? byte | 0x20 : byte & ~0x20
+                    afterLetter = true
+                } else {
+                    output[written] = byte
+                    afterLetter = false
+                }
+                written += 1
+            }
+            for index in (last + 1)..<bytes.count {
+                output[written] = bytes[index]
+                written += 1
+            }
+            return written
         }
-        output.append(contentsOf: bytes[(last + 1)...])
-        return String(decoding: output, as: UTF8.self)
     }
 
     /// Foundation's own formulation, with its `lowercased()` and `capitalized`, for other keys.

@@ -76,19 +76,19 @@ public struct JSONValueEncoder: Sendable {
     /// `is_http2_enabled`, but `userIDs` → `user_i_ds` and `URLPath` → `u_rl_path`.
     public static func snakeCase(_ key: String) -> String {
         var key = key
-        let converted: String?? = key.withUTF8 { bytes -> String?? in
+        let conversion = key.withUTF8 { bytes -> _JSONValueKeyConversion in
             var hasUppercase = false
             for byte in bytes {
-                if byte >= 0x80 { return .some(nil) }
+                if byte >= 0x80 { return .needsFoundation }
                 if byte &- 0x41 < 26 { hasUppercase = true }
             }
-            guard hasUppercase else { return nil }
-            return asciiSnakeCase(bytes)
+            guard hasUppercase else { return .unchanged }
+            return .converted(asciiSnakeCase(bytes))
         }
-        switch converted {
-        case nil: return key
-        case .some(nil): return foundationSnakeCase(key)
-        case .some(.some(let result)): return result
+        switch conversion {
+        case .unchanged: return key
+        case .needsFoundation: return foundationSnakeCase(key)
+        case .converted(let result): return result
         }
     }
 
@@ -170,7 +170,15 @@ public struct JSONValueEncoder: Sendable {
     }
 }
 
-// MARK: - Coding paths shared by the encoder and the decoder
+// MARK: - Shared by the encoder and the decoder
+
+/// The outcome of the ASCII fast path of a key conversion.
+enum _JSONValueKeyConversion {
+    case unchanged
+    case converted(String)
+    /// The key has characters the fast path does not handle: use Foundation's own algorithm.
+    case needsFoundation
+}
 
 /// A coding path as a linked list, so that descending into a value costs no array copy; the
 /// array is built only when someone asks (an error, or a type that reads `codingPath`).
