@@ -89,6 +89,12 @@ let package = Package(
             dependencies: ["ElohimWire", "CJSONC"],
             swiftSettings: strictness
         ),
+        .executableTarget(
+            name: "elohim-audit-bench",
+            dependencies: ["ElohimCore", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/AuditBench",
+            swiftSettings: strictness
+        ),
         .testTarget(name: "ElohimWireTests", dependencies: ["ElohimWire"], swiftSettings: strictness),
         .testTarget(name: "ElohimProtocolTests", dependencies: ["ElohimProtocol"], swiftSettings: strictness),
         .testTarget(

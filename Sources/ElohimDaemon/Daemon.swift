@@ -151,7 +151,7 @@ extension Daemon {
         }
         methods.registerAccountMethods(security)
         methods.registerAuditMethods(security.audit)
-        if testMethods { methods.registerTestMethods() }
+        if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
         return methods
     }

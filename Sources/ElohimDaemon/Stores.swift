@@ -20,6 +20,11 @@ struct Stores: Sendable {
         } catch {
             throw StorageError.corrupt(dataDir + "/audit.db", "\(error)")
         }
+        let cutoff = Timestamp.format(Date().addingTimeInterval(-Double(configuration.auditRetentionDays) * 86_400))
+        let archived = try auditStore.archive(olderThan: cutoff, into: dataDir + "/audit-archive.db")
+        if archived > 0 {
+            logger.info("moved old audit events to the archive", metadata: ["rows": "\(archived)", "older_than": "\(cutoff)"])
+        }
         let audit = try AuditWriter(store: auditStore, logger: logger) { records in
             for record in records {
                 events.publish(.audit, type: "audit.event", data: (try? RPCCoding.json(record.entry)) ?? [:])

@@ -47,3 +47,13 @@ import Testing
         }
     }
 }
+
+@Suite struct TimestampTests {
+    @Test func formatsUTCWithMillisecondsAndParsesBack() {
+        let date = Date(timeIntervalSince1970: 1_796_155_262.345)
+        #expect(Timestamp.format(date) == "2026-12-01T20:01:02.345Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        let parsed = Timestamp.parse(Timestamp.format(date))
+        #expect(parsed.map { abs($0.timeIntervalSince(date)) < 0.001 } == true)
+    }
+}

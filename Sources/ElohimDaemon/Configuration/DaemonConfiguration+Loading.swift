@@ -27,6 +27,7 @@ extension DaemonConfiguration {
         "shutdown_grace_seconds": "number: how long SIGTERM waits for in-flight requests (0 to 300)",
         "founder_elevation_seconds": "number: how long founder rights last after verification (10 to 3600)",
         "founder_throttle_base_ms": "integer: wait after the first wrong founder password, doubling per failure (10 to 60000)",
+        "audit_retention_days": "integer: audit events older than this move to audit-archive.db at start (1 to 36500)",
     ]
 
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -100,6 +101,13 @@ extension DaemonConfiguration {
                     key: "founder_throttle_base_ms", source: source, problem: "expected \(Self.fileKeys["founder_throttle_base_ms"]!)")
             }
             founderThrottleBaseMilliseconds = Int(number)
+        }
+        if let value = members["audit_retention_days"] {
+            guard let number = value.intValue, (1...36500).contains(number) else {
+                throw ConfigurationError(
+                    key: "audit_retention_days", source: source, problem: "expected \(Self.fileKeys["audit_retention_days"]!)")
+            }
+            auditRetentionDays = Int(number)
         }
     }
 

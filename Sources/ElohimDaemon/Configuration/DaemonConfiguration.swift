@@ -26,6 +26,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var founderElevationSeconds: Double = 300
     /// The wait after the first wrong founder password, in milliseconds; it doubles per failure.
     public var founderThrottleBaseMilliseconds: Int = 1000
+    /// Audit events older than this many days move to `audit-archive.db` at start. Default 365.
+    public var auditRetentionDays: Int = 365
     /// Registers the JSON-RPC 2.0 specification's example methods and `test.sleep`: for tests only.
     public var enableTestMethods: Bool = false
     /// The file these settings were read from, if any.

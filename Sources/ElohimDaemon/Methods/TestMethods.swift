@@ -1,3 +1,4 @@
+import ElohimCore
 import ElohimProtocol
 
 extension MethodTable {
@@ -5,7 +6,16 @@ extension MethodTable {
     /// `notify_hello`, `notify_sum`, `get_data`) plus `test.sleep`, so that end-to-end tests can
     /// replay the specification's examples and hold requests in flight. Registered only when
     /// `enable_test_methods` is on; they never appear in a normal daemon.
-    mutating func registerTestMethods() {
+    mutating func registerTestMethods(audit: AuditWriter? = nil) {
+        // `test.audit` records one event the way a real method does; `test.audit_off` does the
+        // same work without recording: the benchmark compares the two in one run.
+        for (name, records) in [("test.audit", true), ("test.audit_off", false)] {
+            registerRaw(name: name, summary: "Benchmark: a call that \(records ? "writes" : "skips") an audit event.", access: .open) { context, _ in
+                let event = AuditEvent("bench.call", action: "call", actor: context.auditActor, resourceType: "bench")
+                if records { audit?.record(event) }
+                return ["ok": true]
+            }
+        }
         registerRaw(name: "subtract", summary: "Spec example: minuend − subtrahend.", access: .open) { _, params in
             let minuend: JSONValue?
             let subtrahend: JSONValue?
