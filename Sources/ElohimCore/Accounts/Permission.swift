@@ -51,8 +51,23 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     case member
     case guest
 
-    /// The permissions the role grants. No role grants `founder.all`.
+    /// The permissions the role grants. No role grants `founder.all`. (Computed once: the
+    /// dispatcher consults it on every request.)
     public var baseline: Set<String> {
+        switch self {
+        case .superAdmin: return Self.superAdminBaseline
+        case .admin: return Self.adminBaseline
+        case .member: return Self.memberBaseline
+        case .guest: return Self.guestBaseline
+        }
+    }
+
+    private static let superAdminBaseline = Role.superAdmin.definedBaseline
+    private static let adminBaseline = Role.admin.definedBaseline
+    private static let memberBaseline = Role.member.definedBaseline
+    private static let guestBaseline = Role.guest.definedBaseline
+
+    private var definedBaseline: Set<String> {
         switch self {
         case .superAdmin:
             return PermissionCatalog.keys.subtracting([PermissionCatalog.founderAll])

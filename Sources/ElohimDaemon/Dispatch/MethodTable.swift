@@ -30,10 +30,15 @@ public struct MethodTable: Sendable {
                 invoke: { context, raw in
                     let named = try Self.namedParams(raw, fields: fields)
                     let params: Params
-                    do {
-                        params = try RPCCoding.decode(Params.self, from: named)
-                    } catch let error as RPCCoding.FieldError {
-                        throw RPCError.invalidParams(error.detail, field: error.field)
+                    if let none = NoParams() as? Params {
+                        // Nothing to decode; namedParams already refused any field.
+                        params = none
+                    } else {
+                        do {
+                            params = try RPCCoding.decode(Params.self, from: named)
+                        } catch let error as RPCCoding.FieldError {
+                            throw RPCError.invalidParams(error.detail, field: error.field)
+                        }
                     }
                     return try RPCCoding.encode(try await handler(context, params))
                 }

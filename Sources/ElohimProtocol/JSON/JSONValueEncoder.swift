@@ -18,14 +18,16 @@ import Foundation
 ///   `EncodingError.invalidValue`, as Foundation does.
 /// - `Date` is an ISO 8601 string (`Date.ISO8601FormatStyle`, whole seconds, UTC), `Data` is
 ///   Base64, `URL` its absolute string, `Decimal` a number.
-/// - A `JSONValue` is inserted as it is, without being taken apart and rebuilt.
+/// - A `JSONValue` is inserted as it is, without being taken apart and rebuilt (so a `.double(3)`
+///   inside one stays `.double(3)`, where parsing Foundation's output gave `.int(3)`; the bytes agree).
 /// - A value that encodes nothing is `{}` when nested and an error at the top level.
 ///
 /// Where the bytes cannot be identical (the parsed values still are): `-0.0` is written `0`
 /// (Foundation: `-0`); whole `Float`s above 2^24 are written in full (Foundation: `1.6777218e+07`);
 /// integers above `Int64.max` are written as doubles; U+0008 and U+000C are written `\u0008`
-/// and `\u000c` (Foundation: `\b`, `\f`). A `JSONValue` that holds NaN, or a whole double
-/// between 10^15 and 2^53, is written as `JSONWriter` writes it (Foundation threw, or wrote digits).
+/// and `\u000c` (Foundation: `\b`, `\f`). A `JSONValue` holding NaN or infinity is written as
+/// `JSONWriter` writes it, `null` (Foundation threw), and one holding a whole double from 10^15
+/// to 2^53 too: `1000000000000000.0` (Foundation: `1000000000000000`).
 public struct JSONValueEncoder: Sendable {
     /// How keys of keyed containers are spelled on the wire.
     public enum KeyEncodingStrategy: Sendable {
@@ -47,7 +49,17 @@ public struct JSONValueEncoder: Sendable {
         case millisecondsSince1970
     }
 
+    /// What a `nil` optional property becomes.
+    public enum NilOptionals: Sendable {
+        /// Left out, as Foundation does (synthesised `encodeIfPresent`).
+        case omit
+        /// `null`, so every declared field is always present (the daemon's results use this:
+        /// `"config_path": null` says "none", where a missing key says nothing).
+        case null
+    }
+
     public var keyEncodingStrategy: KeyEncodingStrategy = .convertToSnakeCase
+    public var nilOptionals: NilOptionals = .omit
     public var dateEncodingStrategy: DateEncodingStrategy = .iso8601
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
 
@@ -57,7 +69,7 @@ public struct JSONValueEncoder: Sendable {
     public func encode<T: Encodable>(_ value: T) throws -> JSONValue {
         let options = _JSONValueEncodingOptions(
             convertKeys: keyEncodingStrategy == .convertToSnakeCase, dateStrategy: dateEncodingStrategy,
-            userInfo: userInfo)
+            userInfo: userInfo, nilAsNull: nilOptionals == .null)
         let encoder = _JSONValueEncoder(options: options, parentPath: .root, key: nil)
         if let value = try encoder.boxSpecial(value, parentPath: .root, key: nil) { return value }
         try value.encode(to: encoder)
@@ -236,11 +248,16 @@ final class _JSONValueEncodingOptions {
     let convertKeys: Bool
     let dateStrategy: JSONValueEncoder.DateEncodingStrategy
     let userInfo: [CodingUserInfoKey: Any]
+    let nilAsNull: Bool
 
-    init(convertKeys: Bool, dateStrategy: JSONValueEncoder.DateEncodingStrategy, userInfo: [CodingUserInfoKey: any Sendable]) {
+    init(
+        convertKeys: Bool, dateStrategy: JSONValueEncoder.DateEncodingStrategy, userInfo: [CodingUserInfoKey: any Sendable],
+        nilAsNull: Bool = false
+    ) {
         self.convertKeys = convertKeys
         self.dateStrategy = dateStrategy
         self.userInfo = userInfo
+        self.nilAsNull = nilAsNull
     }
 
     @inline(__always) func wireKey(_ key: some CodingKey) -> String {
@@ -571,6 +588,54 @@ struct _JSONValueKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerP
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         set(try encoder.box(value, parentPath: path, key: key), key)
+    }
+
+    // Synthesised Codable calls encodeIfPresent for optionals; with `nilOptionals = .null` a nil
+    // becomes an explicit null instead of a missing key.
+    mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
+    }
+    mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
+    }
+    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
+    }
+    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
+    }
+    mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
+    }
+    mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
+    }
+    mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
+    }
+    mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
+    }
+    mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
+    }
+    mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
+    }
+    mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
+    }
+    mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
+    }
+    mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
+    }
+    mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
+    }
+    mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else if encoder.options.nilAsNull { set(.null, key) }
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(

@@ -21,8 +21,13 @@ public enum RPCCoding {
         return decoder
     }
 
-    /// The encoder behind `encode` and `json`: snake_case keys, ISO 8601 dates.
-    static let valueEncoder = JSONValueEncoder()
+    /// The encoder behind `encode` and `json`: snake_case keys, ISO 8601 dates, and `null` for
+    /// a nil optional, so every field a result declares is present (PROTOCOL.md promises it).
+    static let valueEncoder: JSONValueEncoder = {
+        var encoder = JSONValueEncoder()
+        encoder.nilOptionals = .null
+        return encoder
+    }()
 
     /// The decoder behind `decode`: snake_case keys, ISO 8601 dates.
     static let valueDecoder = JSONValueDecoder()
