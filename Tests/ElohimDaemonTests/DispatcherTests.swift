@@ -50,7 +50,7 @@ import Testing
 
     @Test func policyRunsBeforeTheHandler() async throws {
         struct DenyAll: AccessPolicy {
-            func authorize(_ access: Access, method: String, peer: PeerIdentity) async throws {
+            func authorize(_ access: Access, method: String, context: RequestContext) async throws {
                 throw RPCError.application(.forbidden, "no", detail: ["permission": .string(access.description)])
             }
         }

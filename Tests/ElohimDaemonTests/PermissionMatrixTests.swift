@@ -2,6 +2,7 @@
 @testable import ElohimDaemon
 import ElohimProtocol
 import Foundation
+import Logging
 import Testing
 
 /// Walks the whole method table × every role (and a uid with no account), checking the
@@ -55,7 +56,7 @@ import Testing
         let policy = RBACPolicy(accounts: security.accounts, founder: security.founder, audit: security.audit)
         _ = try security.accounts.add(uid: 30_001, role: .guest, by: 0)
         do {
-            try await policy.authorize(.permission("admin.view_audit"), method: "admin.audit_log", peer: PeerIdentity(uid: 30_001, gid: 0, pid: 1))
+            try await policy.authorize(.permission("admin.view_audit"), method: "admin.audit_log", context: Self.context(30_001))
             Issue.record("a guest read the audit log")
         } catch let error as RPCError {
             #expect(error.reason == "forbidden")
@@ -63,7 +64,7 @@ import Testing
             #expect(error.message.contains("elohim users grant --uid 30001 admin.view_audit"))
         }
         do {
-            try await policy.authorize(.account, method: "auth.effective_permissions", peer: PeerIdentity(uid: 30_002, gid: 0, pid: 1))
+            try await policy.authorize(.account, method: "auth.effective_permissions", context: Self.context(30_002))
             Issue.record("no account was let in")
         } catch let error as RPCError {
             #expect(error.reason == "no_account")
@@ -71,9 +72,13 @@ import Testing
         }
     }
 
+    static func context(_ uid: UInt32) -> RequestContext {
+        RequestContext(peer: PeerIdentity(uid: uid, gid: uid, pid: 1), connectionID: 1, logger: Logger(label: "test"))
+    }
+
     static func allowed(_ policy: RBACPolicy, _ entry: MethodEntry, _ peer: PeerIdentity) async -> Bool {
         do {
-            try await policy.authorize(entry.access, method: entry.name, peer: peer)
+            try await policy.authorize(entry.access, method: entry.name, context: Self.context(peer.uid))
             return true
         } catch {
             return false

@@ -138,14 +138,21 @@ def daemon(daemons):
 def run_cli(cli_bin, base_env):
     """Runs `elohim` with a clean environment; returns the CompletedProcess."""
 
-    def run(*args, env: dict | None = None, timeout: float = 60.0):
+    def run(*args, env: dict | None = None, timeout: float = 60.0, input: str | None = None, user: tuple | None = None):
+        """`input` is written to stdin (otherwise /dev/null); `user=(uid, gid)` runs the CLI as
+        that uid (with its supplementary groups) through setpriv."""
         environment = dict(base_env)
         if env:
             environment.update(env)
+        argv = [cli_bin, *args]
+        if user is not None:
+            uid, gid = user
+            argv = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--init-groups", *argv]
         return subprocess.run(
-            [cli_bin, *args],
+            argv,
             env=environment,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL if input is None else None,
+            input=input,
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -101,6 +101,20 @@ class RPCConnection:
         # Frames read while looking for something else (events, other ids).
         self.pending: list = []
 
+    @classmethod
+    def from_socket(cls, sock: socket.socket, path: str = "", timeout: float = IO_TIMEOUT) -> "RPCConnection":
+        """Wraps a socket that is already connected (e.g. one another uid connected, see
+        `connect_as`)."""
+        self = cls.__new__(cls)
+        self.path = path
+        self.sock = sock
+        self.sock.settimeout(timeout)
+        self.timeout = timeout
+        self._buffer = bytearray()
+        self._next_id = 1
+        self.pending = []
+        return self
+
     # -- context manager
     def __enter__(self):
         return self
@@ -264,6 +278,45 @@ class ServedCounter:
         wait_for(lambda: self.others() >= count, timeout, f"the daemon to read {count} requests")
 
 
+# A process running as another uid connects and hands the socket back over SCM_RIGHTS. The
+# daemon reads the peer's credentials (SO_PEERCRED) as they were at connect(2): that uid and
+# that process's pid, whoever uses the descriptor afterwards.
+_CONNECT_AS_SCRIPT = """
+import os, socket, sys
+channel = socket.socket(fileno=int(sys.argv[1]))
+client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    client.connect(sys.argv[2])
+except OSError as error:
+    sys.stderr.write("connect as uid %d failed: %r\\n" % (os.getuid(), error))
+    sys.exit(3)
+socket.send_fds(channel, [b"ok"], [client.fileno()])
+"""
+
+
+def connect_as(path: str, uid: int, gid: int, timeout: float = IO_TIMEOUT) -> RPCConnection:
+    """A connection to `path` made by a process running as `uid`/`gid` (with its
+    supplementary groups), via `setpriv`; returned as an ordinary `RPCConnection`."""
+    mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        result = subprocess.run(
+            ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--init-groups", "python3", "-c", _CONNECT_AS_SCRIPT,
+             str(theirs.fileno()), path],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
+        )
+        theirs.close()
+        if result.returncode != 0:
+            raise AssertionError(f"could not connect to {path} as uid {uid}: {result.stderr.strip()}")
+        mine.settimeout(timeout)
+        _message, fds, _flags, _address = socket.recv_fds(mine, 16, 1)
+        if len(fds) != 1:
+            raise AssertionError(f"expected one descriptor from the uid {uid} helper, got {fds!r}")
+        return RPCConnection.from_socket(socket.socket(fileno=fds[0]), path, timeout)
+    finally:
+        theirs.close()
+        mine.close()
+
+
 def try_ping(path: str, timeout: float = 5.0) -> bool:
     """True when a fresh connection to `path` gets a pong."""
     with RPCConnection(path, timeout=timeout) as connection:
@@ -315,7 +368,8 @@ class DaemonProcess:
         return self.process.poll() is None
 
     def log(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         try:
             return Path(self.log_path).read_text(errors="replace")
         except OSError:

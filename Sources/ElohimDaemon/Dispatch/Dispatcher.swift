@@ -73,7 +73,7 @@ public final class Dispatcher: Sendable {
             return .failure(.methodNotFound(request.method))
         }
         do {
-            try await policy.authorize(entry.access, method: entry.name, peer: context.peer)
+            try await policy.authorize(entry.access, method: entry.name, context: context)
             return .success(try await entry.invoke(context, request.params))
         } catch let error as RPCError {
             return .failure(error)

@@ -9,7 +9,8 @@ struct RBACPolicy: AccessPolicy {
     let founder: FounderGate
     let audit: AuditWriter
 
-    func authorize(_ access: Access, method: String, peer: PeerIdentity) async throws {
+    func authorize(_ access: Access, method: String, context: RequestContext) async throws {
+        let peer = context.peer
         switch access {
         case .open:
             return
@@ -21,7 +22,7 @@ struct RBACPolicy: AccessPolicy {
             guard decision.granted else {
                 audit.record(
                     AuditEvent(
-                        "auth.denied", action: "deny", actor: AuditActor(uid: peer.uid, pid: peer.pid),
+                        "auth.denied", action: "deny", actor: context.auditActor,
                         resourceType: "method", resourceID: method,
                         details: ["permission": .string(key), "role": .string(account.role.rawValue), "source": .string(decision.source.rawValue)]))
                 throw forbidden(key: key, method: method, account: account, source: decision.source)

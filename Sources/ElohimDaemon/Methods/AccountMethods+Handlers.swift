@@ -8,9 +8,9 @@ extension MethodTable {
         register(AuthMethods.effectivePermissions) { context, params in
             let uid = params.uid ?? context.peer.uid
             if uid != context.peer.uid && !security.holds(context.peer.uid, "admin.manage_users") {
-                throw RPCError.application(
-                    .forbidden, "seeing another account's permissions needs admin.manage_users",
-                    detail: ["permission": "admin.manage_users"])
+                throw security.deny(
+                    context, permission: "admin.manage_users", method: AuthMethods.effectivePermissions.name,
+                    message: "seeing another account's permissions needs admin.manage_users")
             }
             guard let account = security.accounts.account(uid) else {
                 throw RPCError.application(.notFound, "uid \(uid) has no account", detail: ["uid": .int(Int64(uid))])
@@ -26,7 +26,17 @@ extension MethodTable {
         }
 
         register(AuthMethods.founderVerify) { context, params in
-            let outcome = try security.founder.verify(uid: context.peer.uid, password: params.password)
+            let outcome: FounderGate.Outcome
+            do {
+                outcome = try security.founder.verify(uid: context.peer.uid, password: params.password)
+            } catch let refusal as AccountsError {
+                // Not the founder, or no founder yet: still an attempt worth recording.
+                try await security.audit.recordAndWait(
+                    AuditEvent(
+                        "founder.verify", action: "verify", actor: context.auditActor, resourceType: "founder",
+                        details: ["outcome": "refused", "reason": .string(refusal.message)]))
+                throw refusal
+            }
             var details: [String: JSONValue] = [:]
             switch outcome {
             case .elevated(let until):
@@ -65,7 +75,9 @@ extension MethodTable {
 
         register(UsersMethods.add) { context, params in
             let role = try SecurityServices.role(params.role)
-            if role.isAdministrative { try security.requireFounder(context.peer.uid, for: "creating a \(role.rawValue) account") }
+            if role.isAdministrative {
+                try security.requireFounder(context, for: "creating a \(role.rawValue) account", method: UsersMethods.add.name)
+            }
             let account = try security.accounts.add(uid: params.uid, role: role, by: context.peer.uid)
             try await security.audit.recordAndWait(
                 AuditEvent(
@@ -80,7 +92,7 @@ extension MethodTable {
                 throw RPCError.application(.notFound, "uid \(params.uid) has no account", detail: ["uid": .int(Int64(params.uid))])
             }
             if current.role.isAdministrative || role.isAdministrative {
-                try security.requireFounder(context.peer.uid, for: "changing an admin's role, or making an admin,")
+                try security.requireFounder(context, for: "changing an admin's role, or making an admin,", method: UsersMethods.setRole.name)
             }
             let change = try security.accounts.setRole(uid: params.uid, role: role)
             try await security.audit.recordAndWait(
@@ -99,7 +111,7 @@ extension MethodTable {
         for (spec, effect, eventType) in overrides {
             register(spec) { context, params in
                 if let target = security.accounts.account(params.uid), target.role.isAdministrative, params.uid != context.peer.uid {
-                    try security.requireFounder(context.peer.uid, for: "changing an admin's permissions")
+                    try security.requireFounder(context, for: "changing an admin's permissions", method: spec.name)
                 }
                 let account = try security.accounts.setOverride(uid: params.uid, permission: params.permission, effect: effect)
                 try await security.audit.recordAndWait(
@@ -112,7 +124,7 @@ extension MethodTable {
 
         register(UsersMethods.remove) { context, params in
             if let target = security.accounts.account(params.uid), target.role.isAdministrative {
-                try security.requireFounder(context.peer.uid, for: "removing an admin account")
+                try security.requireFounder(context, for: "removing an admin account", method: UsersMethods.remove.name)
             }
             guard params.uid != security.ownerUID && params.uid != 0 else {
                 throw RPCError.application(

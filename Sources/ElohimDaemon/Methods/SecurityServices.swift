@@ -33,13 +33,26 @@ struct SecurityServices: Sendable {
             createdBy: account.createdBy, isFounder: isFounder(account.uid))
     }
 
-    /// Throws unless `uid` holds founder rights now.
-    func requireFounder(_ uid: UInt32, for what: String) throws {
-        guard founder.elevatedUntil(uid) != nil else {
-            throw RPCError.application(
-                .forbidden, "\(what) needs founder rights; unlock them with `elohim founder verify` (they last 5 minutes)",
-                detail: ["permission": .string(PermissionCatalog.founderAll)])
+    /// Throws (and audits the refusal) unless the caller holds founder rights now.
+    func requireFounder(_ context: RequestContext, for what: String, method: String) throws {
+        guard founder.elevatedUntil(context.peer.uid) != nil else {
+            throw deny(
+                context, permission: PermissionCatalog.founderAll, method: method,
+                message: "\(what) needs founder rights; unlock them with `elohim founder verify` (they last 5 minutes)")
         }
+    }
+
+    /// Records a refusal inside a handler as `auth.denied`, like the dispatcher's own, and
+    /// returns the error to throw.
+    func deny(_ context: RequestContext, permission: String, method: String, message: String) -> RPCError {
+        audit.record(
+            AuditEvent(
+                "auth.denied", action: "deny", actor: context.auditActor, resourceType: "method", resourceID: method,
+                details: [
+                    "permission": .string(permission),
+                    "role": accounts.account(context.peer.uid).map { .string($0.role.rawValue) } ?? .null,
+                ]))
+        return .application(.forbidden, message, detail: ["permission": .string(permission), "method": .string(method)])
     }
 
     /// Whether `uid` holds `permission` now.
