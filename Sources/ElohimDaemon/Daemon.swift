@@ -150,7 +150,7 @@ extension Daemon {
             security.holds(peer.uid, topic.permission)
         }
         methods.registerAccountMethods(security)
-        methods.registerAuditMethods(security.audit)
+        methods.registerAuditMethods(security)
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
         return methods

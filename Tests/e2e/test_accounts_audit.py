@@ -743,3 +743,55 @@ def test_creating_an_admin_needs_founder_elevation_which_expires(daemons, workdi
         )
         error = error_of(root.request("users.add", {"uid": 70304, "role": "admin"}), FORBIDDEN, "forbidden")
         assert error["data"]["permission"] == "founder.all", error
+
+
+def canonical_hash(row: dict) -> str:
+    """Recomputes a row's hash the way docs/audit.md defines it: SHA-256 of the sorted-key,
+    compact JSON of every field but `hash`, with `details` as its stored text."""
+    import hashlib
+
+    entry = row["entry"]
+    fields = {
+        "id": entry["id"], "timestamp": entry["timestamp"], "event_type": entry["event_type"],
+        "action": entry["action"], "prev_hash": row["prev_hash"],
+        "details": json.dumps(entry["details"], sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+        "user_id": entry.get("user_id"), "resource_type": entry.get("resource_type"),
+        "resource_id": entry.get("resource_id"), "peer_uid": entry.get("peer_uid"), "peer_pid": entry.get("peer_pid"),
+        "client_name": entry.get("client_name"), "client_version": entry.get("client_version"),
+    }
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_export_is_founder_only_and_verifiable_offline(daemon, run_cli, workdir):
+    with daemon.connect() as root:
+        root.call("daemon.hello", {"client_name": "export-test", "client_version": "1"})
+        root.call("setup.complete", {"founder_password": PASSWORD})
+        for uid in range(71000, 71005):
+            root.call("users.add", {"uid": uid, "role": "guest"})
+        error = error_of(root.request("admin.audit_export", {}), FORBIDDEN, "forbidden")
+        assert error["data"]["permission"] == "founder.all"
+        root.call("auth.founder_verify", {"password": PASSWORD})
+    # Founder rights belong to the uid (like a sudo timestamp), so the CLI is elevated too.
+    out = os.path.join(workdir, "audit-export.jsonl")
+    result = run_cli("--socket", daemon.socket_path, "audit", "export", "--output", out)
+    assert result.returncode == 0, result.stderr
+    assert oct(os.stat(out).st_mode & 0o777) == "0o600"
+    with open(out) as exported:
+        lines = [json.loads(line) for line in exported]
+    assert "anchor_hash" in lines[0]
+    assert len(lines) - 1 >= 7, lines
+    again = run_cli("--socket", daemon.socket_path, "audit", "export", "--output", out)
+    assert again.returncode != 0 and out in again.stderr, "an existing file must not be overwritten"
+    with daemon.connect() as root:
+        page = root.call("admin.audit_export", {"limit": 3})
+        rows = page["rows"]
+        while page["next_after"] is not None:
+            page = root.call("admin.audit_export", {"after": page["next_after"], "limit": 3})
+            rows += page["rows"]
+    assert len(rows) >= 7
+    previous = page["anchor_hash"]
+    for row in rows:
+        assert row["prev_hash"] == previous, f"row {row['entry']['id']} does not link to its predecessor"
+        assert canonical_hash(row) == row["entry"]["hash"], f"row {row['entry']['id']} does not match its hash"
+        previous = row["entry"]["hash"]

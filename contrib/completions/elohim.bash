@@ -485,13 +485,13 @@ _elohim_audit() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    log|verify)
+    log|verify|export)
         # Offer subcommand argument completions
         "_elohim_audit_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'log verify' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'log verify export' -- "${cur}"))
         ;;
     esac
 }
@@ -545,6 +545,24 @@ _elohim_audit_verify() {
     # Offer option value completions
     case "${prev}" in
     '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_audit_export() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --output)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--output')
         return
         ;;
     esac

@@ -8,7 +8,7 @@ extension Elohim {
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read the audit log (newest first), follow it, or verify its hash chain.",
-            subcommands: [Log.self, Verify.self],
+            subcommands: [Log.self, Verify.self, Export.self],
             defaultSubcommand: Log.self)
 
         struct Log: ParsableCommand {
@@ -79,6 +79,44 @@ extension Elohim {
                 let text = table.render(style: global.style)
                 say(header ? text : text.split(separator: "\n").dropFirst().joined(separator: "\n"))
                 fflush(nil)  // nil flushes every stream: each followed event must reach a pipe at once
+            }
+        }
+
+        struct Export: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Founder only: write every audit row (oldest first, with prev_hash) as JSON Lines.",
+                discussion: "The first line holds the anchor hash the oldest row chains from. Unlock founder rights first with `elohim founder verify`.")
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "Write here (created 0600, must not exist) instead of standard output.") var output: String?
+
+            func run() throws {
+                var lines: [String] = []
+                var count = 0
+                try global.withClient { client in
+                    var after: Int64?
+                    repeat {
+                        var params: [String: JSONValue] = ["limit": 1000]
+                        if let after { params["after"] = .int(after) }
+                        let page = try RPCCoding.decode(
+                            AuditExportResult.self, from: try client.callRaw(AuditMethods.export.name, params: .object(params)))
+                        if lines.isEmpty { lines.append(JSONWriter.string(["anchor_hash": .string(page.anchorHash)])) }
+                        for row in page.rows { lines.append(JSONWriter.string(try RPCCoding.json(row))) }
+                        count += page.rows.count
+                        after = page.nextAfter
+                    } while after != nil
+                }
+                let text = lines.joined(separator: "\n") + "\n"
+                guard let output else { return print(text, terminator: "") }
+                let descriptor = open(output, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+                guard descriptor >= 0 else {
+                    throw CLIFailure.usage("cannot create \(output): \(String(cString: strerror(errno))) (it must not exist yet)")
+                }
+                defer { close(descriptor) }
+                let bytes = Array(text.utf8)
+                guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
+                    throw CLIFailure.usage("could not write all of \(output): \(String(cString: strerror(errno)))")
+                }
+                FileHandle.standardError.write(Data("exported \(count) audit rows to \(output)\n".utf8))
             }
         }
 

@@ -160,6 +160,19 @@ extension AuditStore {
         return (page, page.last?.id)
     }
 
+    /// Rows oldest first after `after`, for export; and the hash the first row chains from.
+    public func exportPage(after: Int64?, limit: Int) throws -> (records: [AuditRecord], nextAfter: Int64?, anchor: String) {
+        let limit = max(1, min(limit, 1000))
+        return try pool.read { db in
+            let anchor = try String.fetchOne(db, sql: "SELECT hash FROM audit_anchor WHERE id = 1") ?? Self.genesis
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?", arguments: [after ?? 0, limit + 1]
+            ).map(Self.record)
+            let page = Array(rows.prefix(limit))
+            return (page, rows.count > limit ? page.last?.id : nil, anchor)
+        }
+    }
+
     /// Result of walking the chain.
     public struct Verification: Sendable, Codable, Equatable {
         public var ok: Bool

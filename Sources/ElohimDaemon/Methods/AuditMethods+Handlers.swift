@@ -3,7 +3,22 @@ import ElohimProtocol
 
 extension MethodTable {
     /// `admin.audit_log` and `admin.audit_verify`.
-    mutating func registerAuditMethods(_ audit: AuditWriter) {
+    mutating func registerAuditMethods(_ security: SecurityServices) {
+        let audit = security.audit
+        register(AuditMethods.export) { context, params in
+            try security.requireFounder(context, for: "exporting the audit log", method: AuditMethods.export.name)
+            let limit = params.limit ?? 1000
+            guard (1...1000).contains(limit) else { throw RPCError.invalidParams("limit must be 1 to 1000", field: "limit") }
+            audit.flush()
+            let page = try audit.store.exportPage(after: params.after, limit: limit)
+            if params.after == nil {
+                audit.record(AuditEvent("audit.exported", action: "export", actor: context.auditActor, resourceType: "audit"))
+            }
+            return AuditExportResult(
+                rows: page.records.map { AuditExportRow(entry: $0.entry, prevHash: $0.prevHash) }, nextAfter: page.nextAfter,
+                anchorHash: page.anchor)
+        }
+
         register(AuditMethods.log) { _, params in
             var query = AuditStore.Query()
             query.userID = params.userId

@@ -8,6 +8,15 @@ public enum AuditMethods {
             "events": Schema.array(["type": "object"]), "next_cursor": Schema.nullable(Schema.integer),
         ]))
 
+    public static let export = MethodSpec<AuditExportParams, AuditExportResult>(
+        "admin.audit_export",
+        summary: "Founder only: every audit row oldest first, with prev_hash, in pages (`after` = the previous page's `next_after`), for verification elsewhere.",
+        access: .permission("admin.view_audit"),
+        result: Schema.object([
+            "rows": Schema.array(["type": "object"]), "next_after": Schema.nullable(Schema.integer),
+            "anchor_hash": Schema.string,
+        ]))
+
     public static let verify = MethodSpec<NoParams, AuditVerifyResult>(
         "admin.audit_verify", summary: "Walk the hash chain; report the first row that does not match.",
         access: .permission("admin.view_audit"),
@@ -109,5 +118,40 @@ public struct AuditVerifyResult: Codable, Sendable, Equatable {
         self.rowsChecked = rowsChecked
         self.firstBrokenId = firstBrokenId
         self.problem = problem
+    }
+}
+
+public struct AuditExportParams: RPCParams {
+    public var after: Int64?
+    public var limit: Int?
+    public init(after: Int64? = nil, limit: Int? = nil) {
+        self.after = after
+        self.limit = limit
+    }
+    public static let fields = [
+        ParamField("after", Schema.integer, summary: "Rows with a larger id (the previous page's next_after)."),
+        ParamField("limit", Schema.integer, summary: "Page size, 1 to 1000 (default 1000)."),
+    ]
+}
+
+/// One exported row: the entry plus the link that makes the chain checkable offline.
+public struct AuditExportRow: Codable, Sendable, Equatable {
+    public var entry: AuditEntry
+    public var prevHash: String
+    public init(entry: AuditEntry, prevHash: String) {
+        self.entry = entry
+        self.prevHash = prevHash
+    }
+}
+
+public struct AuditExportResult: Codable, Sendable {
+    public var rows: [AuditExportRow]
+    public var nextAfter: Int64?
+    /// The hash the oldest row in `audit.db` chains from (64 zeros, or the archive's last hash).
+    public var anchorHash: String
+    public init(rows: [AuditExportRow], nextAfter: Int64?, anchorHash: String) {
+        self.rows = rows
+        self.nextAfter = nextAfter
+        self.anchorHash = anchorHash
     }
 }
