@@ -43,7 +43,8 @@ import Testing
         #expect(status.pid == daemon.process.processIdentifier)
         #expect(status.socketPath == daemon.socketPath)
         #expect(status.databaseSizeBytes > 0)
-        #expect(status.connections == 1)
+        // The start-up probe's connection may not be reaped yet; ours is certainly counted.
+        #expect((1...2).contains(status.connections))
         #expect(!status.socketActivated)
         #expect(daemon.stop() == 0)
     }

@@ -7,6 +7,7 @@ import http.server
 import json
 import os
 import pty
+import pwd
 import socket
 import subprocess
 import threading
@@ -16,6 +17,7 @@ import pytest
 from conftest import clean_env, run
 
 CHECKS = ["socket", "service", "data_dir", "llama_cpp", "ollama", "memory"]
+ME = pwd.getpwuid(os.geteuid()).pw_name
 
 
 def doctor(installed, env, *arguments, socket_path=None):
@@ -55,7 +57,7 @@ def test_healthy_daemon_passes_every_critical_check(installed, start_daemon, hom
     socket_line, fix = line(out, "socket")
     assert socket_line.startswith("✅ ok") and f"answers on {daemon.socket_path}" in socket_line and fix is None
     data_line, fix = line(out, "data dir")
-    assert data_line.startswith("✅ ok") and f"{daemon.data_dir} is 0700, owned by root, writable" in data_line
+    assert data_line.startswith("✅ ok") and f"{daemon.data_dir} is 0700, owned by {ME}, writable" in data_line
     memory_line, _ = line(out, "memory")
     assert "available of" in memory_line
     # No systemd user manager in this environment: said plainly, not counted as a failure.
@@ -69,7 +71,7 @@ def test_healthy_daemon_passes_every_critical_check(installed, start_daemon, hom
     assert [check["name"] for check in document["checks"]] == CHECKS
     assert checks["socket"]["status"] == "ok" and checks["socket"]["details"]["path"] == daemon.socket_path
     assert checks["data_dir"]["details"] == {
-        "path": daemon.data_dir, "source": "daemon.status", "mode": "0700", "owner_uid": 0, "owner": "root"
+        "path": daemon.data_dir, "source": "daemon.status", "mode": "0700", "owner_uid": os.geteuid(), "owner": ME
     }
     meminfo = dict(line.split(":", 1) for line in open("/proc/meminfo").read().splitlines())
     assert checks["memory"]["details"]["mem_total_bytes"] == int(meminfo["MemTotal"].split()[0]) * 1024
@@ -123,6 +125,7 @@ def test_unwritable_data_dir_is_named_with_the_chmod_that_fixes_it(installed, st
     assert fix == f"fix: chmod 0700 {daemon.data_dir}"
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="handing a directory to another user needs root (CI runs as root)")
 def test_data_dir_owned_by_someone_else_is_named_with_the_chown(installed, start_daemon, home):
     env = clean_env(home)
     daemon = start_daemon(env)
@@ -163,8 +166,8 @@ def fake_systemctl(directory: str, socket_state: str, service_state: str) -> str
     "socket_state, service_state, status, fix_words",
     [
         ("active", "inactive", "ok", None),
-        ("inactive", "inactive", "fail", "systemctl --user enable --now elohimd.socket"),
-        ("failed", "failed", "fail", "journalctl --user -u elohimd.service"),
+        ("inactive", "inactive", "warn", "systemctl --user enable --now elohimd.socket"),
+        ("failed", "failed", "warn", "journalctl --user -u elohimd.service"),
     ],
 )
 def test_unit_states_and_their_fixes(installed, home, workdir, socket_state, service_state, status, fix_words):

@@ -17,9 +17,9 @@ extension Elohim {
                 its data directory exists with mode 0700, is yours and writable, whether a model runtime \
                 (llama.cpp's llama-server or the xllamacpp Python module; Ollama on 127.0.0.1:11434) is \
                 reachable, and the memory figures (/proc/meminfo, cgroup v2 memory.max). One line per \
-                check (ok, warn, FAIL, skip) and, under each problem, the command that fixes it. Exit 0 when the critical checks (socket, data \
-                directory) pass, 1 otherwise; warnings (service not active, no model runtime) do not \
-                change the exit code. With --json: {"ok": BOOL, "checks": [{"name", "status", \
+                check (ok, warn, FAIL, skip) and, under each problem, the command that fixes it. Exit 0 \
+                when the critical checks (socket, data directory) pass, 1 otherwise; warnings (units not \
+                active, no model runtime) do not change the exit code. With --json: {"ok": BOOL, "checks": [{"name", "status", \
                 "critical", "summary", "fix", "details"}]}.
                 """
         )
@@ -45,8 +45,12 @@ extension Elohim {
 
 /// The outcome of one `elohim doctor` check.
 struct DoctorCheck {
+    /// Only critical checks fail; the others warn, so ❌ always means exit 1.
     enum Status: String {
-        case ok, warning, failure, skipped
+        case ok
+        case warning = "warn"
+        case failure = "fail"
+        case skipped = "skip"
     }
 
     /// Stable identifier for scripts: `socket`, `service`, `data_dir`, `llama_cpp`, `ollama`, `memory`.
@@ -66,7 +70,7 @@ struct DoctorCheck {
     var json: JSONValue {
         .object([
             "name": .string(name),
-            "status": .string(status == .failure ? "fail" : status == .warning ? "warn" : status == .skipped ? "skip" : "ok"),
+            "status": .string(status.rawValue),
             "critical": .bool(critical),
             "summary": .string(summary),
             "fix": fix.map(JSONValue.string) ?? .null,
@@ -98,7 +102,7 @@ struct DoctorView {
             }
         }
         let failed = checks.filter { $0.critical && $0.status == .failure }.map(\.title)
-        let warned = checks.filter { $0.status == .warning || (!$0.critical && $0.status == .failure) }.count
+        let warned = checks.filter { $0.status == .warning }.count
         let warnings = warned == 0 ? "" : " (\(warned) warning\(warned == 1 ? "" : "s"))"
         if failed.isEmpty {
             lines.append(style.green("elohimd is installed and working") + warnings)
@@ -110,8 +114,8 @@ struct DoctorView {
     }
 }
 
-/// Gathers every check. Each probe is bounded in time: a hung daemon or runtime costs at most
-/// a couple of seconds, never a hung `elohim doctor`.
+/// Gathers every check. The network probes have deadlines (2 s for the daemon, 1 s for
+/// Ollama), so a hung daemon or runtime is reported, not waited for.
 struct DoctorChecks {
     let candidates: [String]
     let environment: [String: String]
@@ -206,7 +210,10 @@ struct DoctorChecks {
     func startFix(_ manager: ServiceManager) -> String {
         switch manager {
         case .unavailable:
-            return "start it: elohimd (in a terminal, or from your session's autostart); no systemd service manager is available here"
+            // A socket named with --socket or ELOHIM_SOCKET must be named to the daemon too.
+            let userPath = SocketPath.userPath(environment: { environment[$0] })
+            let command = candidates.count == 1 && candidates[0] != userPath ? "elohimd --socket \(candidates[0])" : "elohimd"
+            return "start it: \(command) (in a terminal, or from your session's autostart); no systemd service manager is available here"
         case .available(let system, let units):
             let scope = system ? "sudo systemctl" : "systemctl --user"
             if units["elohimd.socket"]?["LoadState"] != "loaded" {
@@ -269,12 +276,12 @@ struct DoctorChecks {
             let serviceState = service["ActiveState"] ?? "unknown"
             let states = "elohimd.socket \(socketState), elohimd.service \(serviceState)"
             if socket["LoadState"] != "loaded" && service["LoadState"] != "loaded" {
-                check.status = facts == nil ? .failure : .warning
+                check.status = .warning
                 check.summary = "the elohimd units are not installed for the \(system ? "system" : "user") manager"
                     + (facts != nil ? " (the daemon runs outside systemd)" : "")
                 check.fix = "install them (make install, or the .deb), then \(scope) daemon-reload && \(scope) enable --now elohimd.socket"
             } else if socketState == "failed" || serviceState == "failed" {
-                check.status = .failure
+                check.status = .warning
                 check.summary = states
                 check.fix = "\(system ? "journalctl" : "journalctl --user") -u elohimd.service says why; then \(scope) reset-failed elohimd.service && \(scope) restart elohimd.socket"
             } else if socketState == "active" {
@@ -284,7 +291,7 @@ struct DoctorChecks {
                 check.summary = states + ": the daemon runs without its socket unit, so a restart loses the socket"
                 check.fix = "\(scope) enable --now elohimd.socket"
             } else {
-                check.status = facts == nil ? .failure : .warning
+                check.status = .warning
                 check.summary = states + (facts != nil ? " (the daemon that answers was started outside systemd)" : "")
                 check.fix = "\(scope) enable --now elohimd.socket"
             }
