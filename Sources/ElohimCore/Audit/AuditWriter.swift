@@ -78,20 +78,23 @@ public final class AuditWriter: Service, Sendable {
     }
 
     private func enqueue(_ pending: Pending, urgent: Bool = false) {
-        let accepted = state.withLock { state -> Bool in
-            guard state.enabled else { return false }
+        let (accepted, wakeWriter) = state.withLock { state -> (Bool, Bool) in
+            guard state.enabled else { return (false, false) }
             // Events someone waits for are never dropped: the caller is holding a request open.
             guard state.queue.count < configuration.queueLimit || pending.committed != nil else {
                 state.dropped += 1
-                return false
+                return (false, false)
             }
             state.queue.append(pending)
+            let wasUrgent = state.urgent
             state.urgent = state.urgent || urgent || state.queue.count >= configuration.batchSize
-            return true
+            // Wake the writer only when it may be idle (first event) or must hurry: a wake-up
+            // per event would cost every audited request a hop.
+            return (true, state.queue.count == 1 || (state.urgent && !wasUrgent))
         }
-        if accepted {
+        if wakeWriter {
             wake.yield()
-        } else if let continuation = pending.committed {
+        } else if !accepted, let continuation = pending.committed {
             continuation.resume(throwing: CancellationError())
         }
     }
