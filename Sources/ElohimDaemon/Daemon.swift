@@ -58,7 +58,7 @@ public enum Daemon {
         let events = stores.events
         let startedAt = Date()
         let facts = DaemonFacts(
-            startedAt: startedAt, startedAtText: EventBus.timestamp(), pid: getpid(), mode: configuration.mode,
+            startedAt: startedAt, startedAtText: Timestamp.format(startedAt), pid: getpid(), mode: configuration.mode,
             socketPath: listener.path, socketActivated: listener.activated, dataDir: dataDir,
             databasePath: database.path, databaseSize: { database.sizeOnDisk() }, capabilities: capabilities
         )

@@ -1,3 +1,4 @@
+import ElohimCore
 import ElohimProtocol
 import Foundation
 import Synchronization
@@ -48,7 +49,7 @@ public final class EventBus: Sendable {
             guard !receivers.isEmpty else { return }
             let message: JSONValue = [
                 "topic": .string(topic.rawValue), "type": .string(type), "seq": .int(state.seq),
-                "time": .string(Self.timestamp()), "data": data,
+                "time": .string(Timestamp.now()), "data": data,
             ]
             let frame = RPCResponse.notification(method: EventMethods.notificationMethod, params: message)
             for receiver in receivers { receiver.continuation.yield(frame) }
@@ -85,9 +86,5 @@ public final class EventBus: Sendable {
         let provider = state.withLock { $0.snapshots[topic] }
         guard let provider else { return [:] }
         return await provider()
-    }
-
-    static func timestamp() -> String {
-        Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 }
