@@ -7,7 +7,7 @@ public enum UsersMethods {
         access: .permission("admin.manage_users"),
         result: Schema.object(["accounts": Schema.array(AccountInfo.schema)]))
 
-    public static let add = MethodSpec<UserAddParams, AccountInfo>(
+    public static let add = MethodSpec<UserRoleParams, AccountInfo>(
         "users.add", summary: "Create an account for a uid with a role (admin roles need founder rights).",
         access: .permission("admin.manage_users"), result: accountResult)
 
@@ -69,7 +69,8 @@ public struct UsersListResult: Codable, Sendable {
     public init(accounts: [AccountInfo]) { self.accounts = accounts }
 }
 
-public struct UserAddParams: RPCParams {
+/// Params of `users.add` and `users.set_role`: an account's uid and the role it gets.
+public struct UserRoleParams: RPCParams {
     public var uid: UInt32
     public var role: String
     public init(uid: UInt32, role: String) {
@@ -80,16 +81,6 @@ public struct UserAddParams: RPCParams {
         ParamField("uid", Schema.integer, required: true, summary: "The OS uid."),
         ParamField("role", Schema.oneOf(["super_admin", "admin", "member", "guest"]), required: true, summary: "The role."),
     ]
-}
-
-public struct UserRoleParams: RPCParams {
-    public var uid: UInt32
-    public var role: String
-    public init(uid: UInt32, role: String) {
-        self.uid = uid
-        self.role = role
-    }
-    public static let fields = UserAddParams.fields
 }
 
 public struct UserPermissionParams: RPCParams {
