@@ -7,6 +7,7 @@ final class ConnectionRegistry: Sendable {
         var nextID: UInt64 = 1
         var channels: [UInt64: any Channel] = [:]
         var draining = false
+        var emptyWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
@@ -23,7 +24,25 @@ final class ConnectionRegistry: Sendable {
     }
 
     func remove(_ id: UInt64) {
-        _ = state.withLock { $0.channels.removeValue(forKey: id) }
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.channels.removeValue(forKey: id)
+            guard state.channels.isEmpty else { return [] }
+            defer { state.emptyWaiters.removeAll() }
+            return state.emptyWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once no connection is open (after `stopInput`, when the last one has closed).
+    func waitUntilEmpty() async {
+        await withCheckedContinuation { continuation in
+            let emptyNow = state.withLock { state in
+                if state.channels.isEmpty { return true }
+                state.emptyWaiters.append(continuation)
+                return false
+            }
+            if emptyNow { continuation.resume() }
+        }
     }
 
     var count: Int { state.withLock { $0.channels.count } }
