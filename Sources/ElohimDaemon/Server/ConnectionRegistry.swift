@@ -12,14 +12,21 @@ final class ConnectionRegistry: Sendable {
 
     private let state = Mutex(State())
 
-    /// Registers a connection; returns its id, or `nil` when the daemon is already draining.
-    func add(_ channel: any Channel) -> UInt64? {
+    /// A fresh connection id, for a connection that is not registered yet.
+    func makeID() -> UInt64 {
         state.withLock { state in
-            guard !state.draining else { return nil }
-            let id = state.nextID
-            state.nextID += 1
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+    }
+
+    /// Registers an active connection; `false` when the daemon is already draining. Only
+    /// active channels are registered: shutdown may close their input at any moment.
+    func add(_ channel: any Channel, id: UInt64) -> Bool {
+        state.withLock { state in
+            guard !state.draining else { return false }
             state.channels[id] = channel
-            return id
+            return true
         }
     }
 

@@ -24,6 +24,8 @@ final class RPCChannelHandler: ChannelDuplexHandler {
 
     private let dispatcher: Dispatcher
     private let events: EventBus
+    private let registry: ConnectionRegistry
+    private let connectionID: UInt64
     private let maxFrameBytes: Int
     private let logger: Logger
     private let hooks = ConnectionHooks()
@@ -43,19 +45,45 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     private var unflushed = false
     private var lastWrite: EventLoopFuture<Void>?
     private var subscriptions: [UInt64] = []
+    private var forwarders: [Task<Void, Never>] = []
 
-    init(connectionID: UInt64, peer: PeerIdentity, dispatcher: Dispatcher, events: EventBus, maxFrameBytes: Int, logger: Logger) {
+    init(
+        connectionID: UInt64, peer: PeerIdentity, dispatcher: Dispatcher, events: EventBus, registry: ConnectionRegistry,
+        maxFrameBytes: Int, logger: Logger
+    ) {
         var logger = logger
         logger[metadataKey: "connection"] = "\(connectionID)"
         logger[metadataKey: "peer_uid"] = "\(peer.uid)"
         self.dispatcher = dispatcher
         self.events = events
+        self.registry = registry
+        self.connectionID = connectionID
         self.maxFrameBytes = maxFrameBytes
         self.logger = logger
         self.requestContext = RequestContext(peer: peer, connectionID: connectionID, logger: logger, connection: hooks)
     }
 
     // MARK: Inbound
+
+    func channelActive(context: ChannelHandlerContext) {
+        register(context: context)
+        context.fireChannelActive()
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        // Normally added before the channel is active; if not, register now.
+        if context.channel.isActive { register(context: context) }
+    }
+
+    /// Only active channels are registered: shutdown may close their input at any moment.
+    private func register(context: ChannelHandlerContext) {
+        guard registry.add(context.channel, id: connectionID) else {
+            // Accepted while the daemon began draining: not served.
+            done = true
+            context.close(promise: nil)
+            return
+        }
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !done else { return }
@@ -89,6 +117,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        registry.remove(connectionID)
         done = true
         queued.removeAll()
         for id in subscriptions { events.unsubscribe(id) }
@@ -179,7 +208,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     private func forward(_ subscription: EventBus.Subscription, channel: any Channel) {
         subscriptions.append(subscription.id)
         let events = self.events
-        Task {
+        forwarders.append(Task {
             defer { events.unsubscribe(subscription.id) }
             for await frame in subscription.frames {
                 do {
@@ -188,7 +217,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
                     return
                 }
             }
-        }
+        })
     }
 
     private func refuseOversizedFrame(context: ChannelHandlerContext) {
@@ -203,7 +232,9 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         finishConnection(context: context)
     }
 
-    /// Closes once every answer already written has reached the socket.
+    /// Closes once every answer already written, and every event already published to this
+    /// connection (`daemon.stopping` on shutdown), has reached the socket. A client that does
+    /// not read them is cut off by the shutdown grace period, not waited for.
     private func finishConnection(context: ChannelHandlerContext) {
         guard !done else { return }
         done = true
@@ -212,11 +243,19 @@ final class RPCChannelHandler: ChannelDuplexHandler {
             unflushed = false
             context.flush()
         }
+        // Ending a subscription ends its stream after the events already in it.
+        for id in subscriptions { events.unsubscribe(id) }
+        subscriptions.removeAll()
+        let forwarders = self.forwarders
+        self.forwarders.removeAll()
         let channel = context.channel
-        if let lastWrite {
-            lastWrite.whenComplete { _ in channel.close(promise: nil) }
-        } else {
-            channel.close(promise: nil)
+        let answered = lastWrite ?? context.eventLoop.makeSucceededVoidFuture()
+        answered.whenComplete { _ in
+            guard !forwarders.isEmpty else { return channel.close(promise: nil) }
+            Task {
+                for forwarder in forwarders { await forwarder.value }
+                try? await channel.close()
+            }
         }
     }
 

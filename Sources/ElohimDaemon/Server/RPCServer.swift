@@ -51,8 +51,7 @@ final class RPCServer: Service {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 PeerIdentity.read(from: channel).flatMapThrowing { peer in
-                    guard let id = connections.add(channel) else { throw ChannelError.ioOnClosedChannel }
-                    channel.closeFuture.whenComplete { _ in connections.remove(id) }
+                    let id = connections.makeID()
                     let maxFrameBytes = configuration().maxFrameBytes
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(
@@ -62,7 +61,7 @@ final class RPCServer: Service {
                         LengthFieldPrepender(lengthFieldLength: .four),
                         RPCChannelHandler(
                             connectionID: id, peer: peer, dispatcher: dispatcher, events: events,
-                            maxFrameBytes: maxFrameBytes, logger: logger)
+                            registry: connections, maxFrameBytes: maxFrameBytes, logger: logger)
                     )
                 }
             }
