@@ -497,3 +497,55 @@ def test_perf_watch_redraws_on_engine_events(daemons, workdir, cli_bin, base_env
     finally:
         process.kill()
         process.wait()
+
+
+# --------------------------------------------------------------------------------------------
+# A second real uid (system mode): others' jobs, others' datasets, files they cannot read
+
+from elohim_client import connect_as  # noqa: E402
+from test_accounts_audit import (  # noqa: E402,F401 - fixtures used by name
+    elohim_group,
+    needs_root,
+    second_user,
+    start_system_daemon,
+)
+
+FORBIDDEN = -32001
+
+
+@needs_root
+def test_another_users_jobs_and_files_are_out_of_reach_unless_admin(daemons, workdir, second_user):
+    daemon = start_system_daemon(daemons, workdir, write_config(workdir, "sys", {"engine_workers": 1}))
+    private = write_file(workdir, "private.csv", "secret\n42\n")
+    os.chmod(private, 0o600)
+    shared = write_file(workdir, "shared.csv", "n\n1\n2\n")
+    os.chmod(shared, 0o644)
+    with daemon.connect() as admin:
+        admin.call("users.add", {"uid": second_user.uid, "role": "member"})
+        import_sales(admin, workdir)
+        with connect_as(daemon.socket_path, second_user.uid, second_user.gid) as member:
+            # The daemon reads files with the caller's rights, not its own.
+            refused = error_of(member.request("data.import", {"path": private}), FORBIDDEN, "forbidden")
+            assert "permission denied" in refused["message"], refused
+            assert member.call("data.import", {"path": shared})["rows"] == 2
+            # Datasets are per user.
+            assert [d["name"] for d in member.call("data.list")["datasets"]] == ["shared"]
+            hidden = member.request("engine.run", {"sql": "SELECT 1", "dataset": "sales"})
+            assert hidden["error"]["data"]["reason"] == "not_found", hidden
+            assert stat.S_IMODE(os.stat(os.path.join(daemon.data_dir, "datasets", str(second_user.uid))).st_mode) == 0o700
+
+            running = admin.call("engine.submit", {"sql": ENDLESS})["job"]
+            wait_state(admin, running, "running")
+            # A member can neither see nor stop someone else's job…
+            denied = error_of(member.request("engine.cancel", {"job": running}), FORBIDDEN, "forbidden")
+            assert denied["data"]["permission"] == "admin.manage_users", denied
+            assert member.request("engine.result", {"job": running})["error"]["data"]["reason"] == "not_found"
+            # …an admin can stop a member's.
+            theirs = member.call("engine.submit", {"sql": ENDLESS})["job"]
+            stopped = admin.call("engine.cancel", {"job": theirs})
+            assert stopped["state"] == "cancelled", stopped
+            seen = member.call("engine.result", {"job": theirs})
+            assert seen["state"] == "cancelled" and "cancelled by uid 0" in seen["error"]["message"], seen
+            admin.call("engine.cancel", {"job": running})
+        events = admin.call("admin.audit_log", {"event_type": "engine.job_cancelled"})["events"]
+        assert [(e["resource_id"], e["details"]["owner"]) for e in events] == [(str(theirs), second_user.uid)], events
