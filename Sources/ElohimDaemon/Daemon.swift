@@ -70,7 +70,8 @@ public enum Daemon {
         let counters = CounterBox()
         let methods = makeMethods(
             facts: facts, settings: settings, events: events, counters: counters, security: stores.security,
-            testMethods: configuration.enableTestMethods)
+            testMethods: configuration.enableTestMethods,
+            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: settings))
         let policy = RBACPolicy(accounts: stores.security.accounts, founder: stores.security.founder, audit: stores.security.audit)
         let dispatcher = Dispatcher(methods: methods, policy: policy, logger: logger)
 
@@ -140,7 +141,8 @@ extension Daemon {
     /// `--print-openrpc`, so the committed document cannot drift from the served one.
     static func makeMethods(
         facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, security: SecurityServices,
-        testMethods: Bool
+        testMethods: Bool,
+        library: LibraryServices
     ) -> MethodTable {
         var methods = MethodTable()
         methods.registerDaemonMethods(
@@ -151,6 +153,7 @@ extension Daemon {
         }
         methods.registerAccountMethods(security)
         methods.registerAuditMethods(security)
+        methods.registerLibraryMethods(library, security: security, events: events)
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
         return methods
@@ -174,7 +177,8 @@ extension Daemon {
             dataDir: "", databasePath: "", databaseSize: { 0 }, capabilities: capabilities)
         let methods = makeMethods(
             facts: facts, settings: LiveSettings(configuration), events: stores.events, counters: CounterBox(),
-            security: stores.security, testMethods: false)
+            security: stores.security, testMethods: false,
+            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: LiveSettings(configuration)))
         return (methods, stores.security)
     }
 }

@@ -28,6 +28,7 @@ extension DaemonConfiguration {
         "founder_elevation_seconds": "number: how long founder rights last after verification (10 to 3600)",
         "founder_throttle_base_ms": "integer: wait after the first wrong founder password, doubling per failure (10 to 60000)",
         "audit_retention_days": "integer: audit events older than this move to audit-archive.db at start (1 to 36500)",
+        "library_max_document_bytes": "integer: the largest document content accepted, in bytes (1 to 268435456)",
     ]
 
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -109,6 +110,13 @@ extension DaemonConfiguration {
             }
             auditRetentionDays = Int(number)
         }
+        if let value = members["library_max_document_bytes"] {
+            guard let number = value.intValue, (1...268_435_456).contains(number) else {
+                throw ConfigurationError(
+                    key: "library_max_document_bytes", source: source, problem: "expected \(Self.fileKeys["library_max_document_bytes"]!)")
+            }
+            libraryMaxDocumentBytes = Int(number)
+        }
     }
 
     mutating func apply(environment: [String: String]) throws(ConfigurationError) {
@@ -129,6 +137,13 @@ extension DaemonConfiguration {
             maxFrameBytes = try Self.frameLimit(number, key: "ELOHIMD_MAX_FRAME_BYTES", source: source)
         }
         if environment["ELOHIMD_ENABLE_TEST_METHODS"] == "1" { enableTestMethods = true }
+        if let value = environment["ELOHIMD_LIBRARY_MAX_DOCUMENT_BYTES"], !value.isEmpty {
+            guard let number = Int(value), (1...268_435_456).contains(number) else {
+                throw ConfigurationError(
+                    key: "ELOHIMD_LIBRARY_MAX_DOCUMENT_BYTES", source: source, problem: "expected an integer from 1 to 268435456, got '\(value)'")
+            }
+            libraryMaxDocumentBytes = number
+        }
     }
 
     mutating func apply(_ overrides: Overrides) throws(ConfigurationError) {

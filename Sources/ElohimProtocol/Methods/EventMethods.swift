@@ -21,6 +21,9 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     case daemon
     /// Every committed audit event (`audit.event`), for `elohim audit --follow`; needs `admin.view_audit`.
     case audit
+    /// Library changes (`document.created` …, ids only) and workflow runs (`workflow.started`,
+    /// `workflow.step`, `workflow.finished`); needs `docs.read`.
+    case library
 }
 
 /// Params of `events.subscribe`.
