@@ -35,7 +35,7 @@ public enum Daemon {
         let dataDir = configuration.resolvedDataDir(environment: environment)
         let stores: Stores
         do {
-            stores = try Stores.open(dataDir: dataDir, configuration: configuration, logger: logger)
+            stores = try Stores.open(dataDir: dataDir, configuration: configuration, logger: logger, environment: environment)
         } catch {
             logger.critical("cannot use the data directory", metadata: ["path": "\(dataDir)", "error": "\(error)"])
             Systemd.status("Failed: \(error)")
@@ -70,7 +70,7 @@ public enum Daemon {
         let counters = CounterBox()
         let methods = makeMethods(
             facts: facts, settings: settings, events: events, counters: counters, security: stores.security,
-            testMethods: configuration.enableTestMethods)
+            testMethods: configuration.enableTestMethods, models: stores.models)
         let policy = RBACPolicy(accounts: stores.security.accounts, founder: stores.security.founder, audit: stores.security.audit)
         let dispatcher = Dispatcher(methods: methods, policy: policy, logger: logger)
 
@@ -140,7 +140,7 @@ extension Daemon {
     /// `--print-openrpc`, so the committed document cannot drift from the served one.
     static func makeMethods(
         facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, security: SecurityServices,
-        testMethods: Bool
+        testMethods: Bool, models: ModelServices
     ) -> MethodTable {
         var methods = MethodTable()
         methods.registerDaemonMethods(
@@ -151,6 +151,7 @@ extension Daemon {
         }
         methods.registerAccountMethods(security)
         methods.registerAuditMethods(security)
+        methods.registerModelsMethods(models)
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
         return methods
@@ -174,7 +175,7 @@ extension Daemon {
             dataDir: "", databasePath: "", databaseSize: { 0 }, capabilities: capabilities)
         let methods = makeMethods(
             facts: facts, settings: LiveSettings(configuration), events: stores.events, counters: CounterBox(),
-            security: stores.security, testMethods: false)
+            security: stores.security, testMethods: false, models: stores.models)
         return (methods, stores.security)
     }
 }

@@ -9,8 +9,11 @@ struct Stores: Sendable {
     let database: AppDatabase
     let events: EventBus
     let security: SecurityServices
+    let models: ModelServices
 
-    static func open(dataDir: String, configuration: DaemonConfiguration, logger: Logger) throws -> Stores {
+    static func open(
+        dataDir: String, configuration: DaemonConfiguration, logger: Logger, environment: [String: String] = [:]
+    ) throws -> Stores {
         try DataDirectory.prepare(dataDir)
         let database = try AppDatabase.open(path: dataDir + "/elohim.db")
         let events = EventBus()
@@ -39,6 +42,15 @@ struct Stores: Sendable {
             setup: SetupState(database: database.writer),
             audit: audit,
             ownerUID: geteuid())
-        return Stores(database: database, events: events, security: security)
+        var modelDirs = configuration.modelDirs ?? [dataDir + "/models"]
+        if configuration.modelDirs == nil { try DataDirectory.prepare(modelDirs[0]) }
+        modelDirs = modelDirs.map { $0.hasSuffix("/") && $0.count > 1 ? String($0.dropLast()) : $0 }
+        var inventory = ModelInventory.Configuration(directories: modelDirs)
+        inventory.maxDepth = 4
+        let models = ModelServices(
+            inventory: ModelInventory(configuration: inventory, cache: ModelCache(database: database.writer)),
+            estimator: MemoryEstimator(), memory: SystemMemoryReader(root: configuration.memoryRoot),
+            fit: FitCheck(availableFraction: configuration.fitAvailableFraction))
+        return Stores(database: database, events: events, security: security, models: models)
     }
 }
