@@ -102,6 +102,7 @@ public enum Daemon {
             ReloadService(audit: stores.security.audit, 
                 overrides: overrides, environment: environment, settings: settings, events: events, logger: logger,
                 statusLine: statusLine))
+        services.append(ModelRuntimeService(models: stores.models))
         services.append(server)
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -152,6 +153,7 @@ extension Daemon {
         methods.registerAccountMethods(security)
         methods.registerAuditMethods(security)
         methods.registerModelsMethods(models)
+        methods.registerSlotsMethods(models, audit: security.audit)
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
         return methods

@@ -21,6 +21,10 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     case daemon
     /// Every committed audit event (`audit.event`), for `elohim audit --follow`; needs `admin.view_audit`.
     case audit
+    /// Model inventory and downloads (`models.*`).
+    case models
+    /// Hot slots (`slots.changed`, data = the `slots.list` result).
+    case slots
 }
 
 /// Params of `events.subscribe`.

@@ -177,3 +177,92 @@ public struct CheckFitResult: Codable, Sendable {
         self.warning = warning
     }
 }
+
+/// `slots.*`: the hot slots.
+public enum SlotsMethods {
+    static let listSchema = Schema.object([
+        "slots": Schema.array(["type": "object"]), "used_bytes": Schema.integer, "total_bytes": Schema.integer,
+        "limit_bytes": Schema.integer, "percent": Schema.number,
+    ])
+
+    public static let list = MethodSpec<NoParams, SlotsListResult>(
+        "slots.list", summary: "The hot slots: model, state (empty/loading/ready/failed), estimate, measured RSS, pid; and the RAM meter figures.",
+        access: .permission("chat.use"), result: listSchema)
+
+    public static let assign = MethodSpec<SlotAssignParams, SlotsListResult>(
+        "slots.assign",
+        summary: "Load a model into a hot slot and keep it loaded; refused when the slots together would exceed 75% of total memory, or (unless force) when the model fails the fit rule.",
+        access: .permission("models.manage"), result: listSchema)
+
+    public static let eject = MethodSpec<SlotParams, SlotsListResult>(
+        "slots.eject", summary: "Empty a hot slot and stop its model's runtime process.", access: .permission("models.manage"),
+        result: listSchema)
+}
+
+public struct SlotInfo: Codable, Sendable, Equatable {
+    public var slot: Int
+    public var model: String?
+    public var state: String
+    public var estimateBytes: Int64?
+    public var rssBytes: Int64?
+    public var pid: Int?
+    public var context: Int?
+    public var error: String?
+    public var path: String?
+    public var restarts: Int
+    public init(
+        slot: Int, model: String?, state: String, estimateBytes: Int64?, rssBytes: Int64?, pid: Int?, context: Int?, error: String?,
+        path: String?, restarts: Int
+    ) {
+        self.slot = slot
+        self.model = model
+        self.state = state
+        self.estimateBytes = estimateBytes
+        self.rssBytes = rssBytes
+        self.pid = pid
+        self.context = context
+        self.error = error
+        self.path = path
+        self.restarts = restarts
+    }
+}
+
+public struct SlotsListResult: Codable, Sendable {
+    public var slots: [SlotInfo]
+    public var usedBytes: Int64
+    public var totalBytes: Int64
+    public var limitBytes: Int64
+    public var percent: Double
+    public init(slots: [SlotInfo], usedBytes: Int64, totalBytes: Int64, limitBytes: Int64, percent: Double) {
+        self.slots = slots
+        self.usedBytes = usedBytes
+        self.totalBytes = totalBytes
+        self.limitBytes = limitBytes
+        self.percent = percent
+    }
+}
+
+public struct SlotAssignParams: RPCParams {
+    public var slot: Int
+    public var model: String
+    public var force: Bool?
+    public var context: Int?
+    public init(slot: Int, model: String, force: Bool? = nil, context: Int? = nil) {
+        self.slot = slot
+        self.model = model
+        self.force = force
+        self.context = context
+    }
+    public static let fields = [
+        ParamField("slot", Schema.integer, required: true, summary: "The slot, 1-based."),
+        ParamField("model", Schema.string, required: true, summary: "A model name from models.list, or an absolute path."),
+        ParamField("force", Schema.boolean, summary: "Load even when the model fails the fit rule (the 75% slots rule still applies)."),
+        ParamField("context", Schema.integer, summary: "Context length in tokens (default: the model's, at most 4096)."),
+    ]
+}
+
+public struct SlotParams: RPCParams {
+    public var slot: Int
+    public init(slot: Int) { self.slot = slot }
+    public static let fields = [ParamField("slot", Schema.integer, required: true, summary: "The slot, 1-based.")]
+}
