@@ -154,6 +154,7 @@ extension Daemon {
         methods.registerAuditMethods(security)
         methods.registerModelsMethods(models)
         methods.registerSlotsMethods(models, audit: security.audit)
+        methods.registerPullMethod(models, events: events, audit: security.audit)
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
         return methods

@@ -102,6 +102,53 @@ extension SlotsListResult {
 }
 
 extension MethodTable {
+    /// `models.pull`.
+    mutating func registerPullMethod(_ models: ModelServices, events: EventBus, audit: AuditWriter) {
+        register(ModelsMethods.pull) { context, params in
+            guard let url = params.url else {
+                if params.name != nil {
+                    throw RPCError.application(
+                        .unavailable, "pulling by name goes through Ollama, which this daemon does not reach; give an http:// url of a GGUF file")
+                }
+                throw RPCError.invalidParams("give url (an http:// URL of a GGUF file)", field: "url")
+            }
+            guard let directory = models.inventory.configuration.directories.first else {
+                throw RPCError.application(.failed, "no model directory is configured (model_dirs)")
+            }
+            events.publish(.models, type: "models.pull_started", data: ["url": .string(url)])
+            do {
+                let result = try await ModelDownloader().download(url: url, into: directory, sha256: params.sha256) { progress in
+                    events.publish(
+                        .models, type: "models.pull_progress",
+                        data: [
+                            "url": .string(progress.url), "bytes": .int(Int64(clamping: progress.bytes)),
+                            "total": progress.total.map { .int(Int64(clamping: $0)) } ?? .null,
+                            "rate_bytes_per_second": .double(progress.bytesPerSecond.rounded()),
+                            "eta_seconds": progress.etaSeconds.map { .double(($0 * 10).rounded() / 10) } ?? .null,
+                        ])
+                }
+                let name = ModelInventory.name(of: result.path)
+                let details: JSONValue = [
+                    "url": .string(url), "path": .string(result.path), "bytes": .int(Int64(clamping: result.bytes)),
+                    "sha256": .string(result.sha256), "resumed": .bool(result.resumed),
+                ]
+                events.publish(.models, type: "models.pulled", data: details)
+                audit.record(AuditEvent("model.pulled", action: "download", actor: context.auditActor, resourceType: "model", resourceID: name, details: details))
+                return PullResult(
+                    path: result.path, name: name, bytes: Int64(clamping: result.bytes), sha256: result.sha256, resumed: result.resumed,
+                    attempts: result.attempts)
+            } catch {
+                let message = (error as? any DomainError)?.message ?? "\(error)"
+                events.publish(.models, type: "models.pull_failed", data: ["url": .string(url), "error": .string(message)])
+                audit.record(
+                    AuditEvent(
+                        "model.pull_failed", action: "download", actor: context.auditActor, resourceType: "model", resourceID: url,
+                        details: ["error": .string(message)]))
+                throw error
+            }
+        }
+    }
+
     /// `slots.list`, `slots.assign`, `slots.eject`.
     mutating func registerSlotsMethods(_ models: ModelServices, audit: AuditWriter) {
         let slots = models.slots

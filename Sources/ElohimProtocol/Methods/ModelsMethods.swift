@@ -266,3 +266,47 @@ public struct SlotParams: RPCParams {
     public init(slot: Int) { self.slot = slot }
     public static let fields = [ParamField("slot", Schema.integer, required: true, summary: "The slot, 1-based.")]
 }
+
+extension ModelsMethods {
+    public static let pull = MethodSpec<PullParams, PullResult>(
+        "models.pull",
+        summary: "Download a GGUF model over HTTP into the first model directory: disk space checked, resumable (Range), SHA-256 verified, renamed into place atomically; progress as `models` events.",
+        access: .permission("models.manage"),
+        result: Schema.object([
+            "path": Schema.string, "name": Schema.string, "bytes": Schema.integer, "sha256": Schema.string,
+            "resumed": Schema.boolean, "attempts": Schema.integer,
+        ]))
+}
+
+public struct PullParams: RPCParams {
+    public var url: String?
+    public var name: String?
+    public var sha256: String?
+    public init(url: String? = nil, name: String? = nil, sha256: String? = nil) {
+        self.url = url
+        self.name = name
+        self.sha256 = sha256
+    }
+    public static let fields = [
+        ParamField("url", Schema.string, summary: "An http:// URL of a GGUF file."),
+        ParamField("name", Schema.string, summary: "An Ollama model name (pulled through Ollama's API)."),
+        ParamField("sha256", Schema.string, summary: "The expected SHA-256 of the file (64 hex digits)."),
+    ]
+}
+
+public struct PullResult: Codable, Sendable {
+    public var path: String
+    public var name: String
+    public var bytes: Int64
+    public var sha256: String
+    public var resumed: Bool
+    public var attempts: Int
+    public init(path: String, name: String, bytes: Int64, sha256: String, resumed: Bool, attempts: Int) {
+        self.path = path
+        self.name = name
+        self.bytes = bytes
+        self.sha256 = sha256
+        self.resumed = resumed
+        self.attempts = attempts
+    }
+}
