@@ -71,7 +71,8 @@ struct Stores: Sendable {
         slotsBox.slots = slots
         events.setSnapshot(for: .slots) { (try? RPCCoding.json(SlotsListResult(await slots.snapshot()))) ?? [:] }
         let models = ModelServices(
-            inventory: modelInventory, estimator: MemoryEstimator(), memory: memory, fit: fit, runtime: runtime, slots: slots)
+            inventory: modelInventory, estimator: MemoryEstimator(), memory: memory, fit: fit, runtime: runtime, slots: slots,
+            ollama: configuration.ollamaURL.isEmpty ? nil : OllamaClient(baseURL: configuration.ollamaURL))
         return Stores(database: database, events: events, security: security, models: models)
     }
 }

@@ -11,6 +11,7 @@ struct ModelServices: Sendable {
     let fit: FitCheck
     let runtime: LlamaServerRuntime
     let slots: HotSlots
+    let ollama: OllamaClient?
 
     /// Model name → loaded runtime, on demand and fit-checked (for chat).
     var manager: ModelManager {
@@ -70,7 +71,22 @@ extension MethodTable {
     /// `models.list`, `models.show`, `models.check_fit`.
     mutating func registerModelsMethods(_ models: ModelServices) {
         register(ModelsMethods.list) { _, _ in
-            ModelsListResult(models: models.inventory.list().map(models.summary), directories: models.inventory.configuration.directories)
+            var result = ModelsListResult(
+                models: models.inventory.list().map(models.summary), directories: models.inventory.configuration.directories)
+            if let ollama = models.ollama {
+                do {
+                    let tags = try await ollama.tags()
+                    result.models += tags.map {
+                        ModelSummary(
+                            name: $0.name, path: "ollama:" + $0.name, source: "ollama", fileSizeBytes: $0.sizeBytes, architecture: $0.family,
+                            parameterCount: $0.parameterCount, fileType: $0.quantization)
+                    }
+                    result.ollama = OllamaStatus(url: ollama.baseURL, reachable: true, error: nil)
+                } catch {
+                    result.ollama = OllamaStatus(url: ollama.baseURL, reachable: false, error: "\(error)")
+                }
+            }
+            return result
         }
         register(ModelsMethods.show) { _, params in
             let info = try models.inventory.resolve(params.model)

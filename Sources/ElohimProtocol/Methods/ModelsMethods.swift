@@ -64,9 +64,23 @@ public struct ModelSummary: Codable, Sendable, Equatable {
 public struct ModelsListResult: Codable, Sendable {
     public var models: [ModelSummary]
     public var directories: [String]
-    public init(models: [ModelSummary], directories: [String]) {
+    /// Whether the configured Ollama server answered (its models are listed with source `ollama`).
+    public var ollama: OllamaStatus?
+    public init(models: [ModelSummary], directories: [String], ollama: OllamaStatus? = nil) {
         self.models = models
         self.directories = directories
+        self.ollama = ollama
+    }
+}
+
+public struct OllamaStatus: Codable, Sendable, Equatable {
+    public var url: String
+    public var reachable: Bool
+    public var error: String?
+    public init(url: String, reachable: Bool, error: String?) {
+        self.url = url
+        self.reachable = reachable
+        self.error = error
     }
 }
 
