@@ -10,6 +10,7 @@ import shutil
 import gguf
 import pytest
 
+from model_helpers import small_machine, write_config
 from elohim_client import RPCFailure, short_tempdir, remove_tree
 from gguf_models import make_llama_gguf, parameter_count
 
@@ -26,20 +27,8 @@ def model_dir():
     remove_tree(path)
 
 
-def write_config(workdir, settings):
-    path = os.path.join(workdir, "elohimd.json")
-    with open(path, "w") as handle:
-        json.dump(settings, handle)
-    return path
 
 
-def tiny_memory_root(workdir, total_kb=65536, available_kb=50000):
-    """A /proc/meminfo-only tree: a small machine (64 MiB) without cgroup limits."""
-    root = os.path.join(workdir, "memroot")
-    os.makedirs(os.path.join(root, "proc"), exist_ok=True)
-    with open(os.path.join(root, "proc", "meminfo"), "w") as handle:
-        handle.write(f"MemTotal:       {total_kb} kB\nMemFree:        {available_kb} kB\nMemAvailable:   {available_kb} kB\n")
-    return root
 
 
 @pytest.fixture
@@ -102,7 +91,7 @@ def test_check_fit_on_a_roomy_machine_fits(models_daemon, run_cli):
 
 
 def test_check_fit_on_a_small_machine_warns_asks_and_honours_force(daemons, workdir, model_dir, run_cli):
-    config = write_config(workdir, {"model_dirs": [model_dir], "memory_root": tiny_memory_root(workdir)})
+    config = write_config(workdir, {"model_dirs": [model_dir], "memory_root": small_machine(workdir, available_kb=50000)})
     daemon = daemons.start(["--config", config])
     with daemon.connect() as connection:
         fit = connection.call("models.check_fit", {"model": "tiny-f16", "context": 2048})

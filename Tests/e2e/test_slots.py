@@ -12,23 +12,12 @@ import time
 
 import pytest
 
+from model_helpers import small_machine, write_config
 from elohim_client import RPCFailure, wait_for
 
 
-def write_config(workdir, settings, name="elohimd.json"):
-    path = os.path.join(workdir, name)
-    with open(path, "w") as handle:
-        json.dump(settings, handle)
-    return path
 
 
-def small_machine(workdir, total_kb=65536, available_kb=60000):
-    """A captured-style root whose /proc/meminfo says 64 MiB in all."""
-    root = os.path.join(workdir, "memroot")
-    os.makedirs(os.path.join(root, "proc"), exist_ok=True)
-    with open(os.path.join(root, "proc", "meminfo"), "w") as handle:
-        handle.write(f"MemTotal:       {total_kb} kB\nMemFree:        {available_kb} kB\nMemAvailable:   {available_kb} kB\n")
-    return root
 
 
 @pytest.fixture

@@ -78,10 +78,7 @@ extension Elohim {
             @Flag(help: "Do not ask; succeed even when the model does not fit (for scripts).") var force = false
 
             func run() throws {
-                var params: [String: JSONValue] = ["model": .string(Models.absolute(model))]
-                if let context { params["context"] = .int(Int64(context)) }
-                let raw = try global.withClient { try $0.callRaw(ModelsMethods.checkFit.name, params: .object(params)) }
-                let result = try RPCCoding.decode(CheckFitResult.self, from: raw)
+                let (result, raw) = try Models.checkFit(Models.absolute(model), context: context, global: global)
                 if global.json {
                     say(JSONWriter.string(raw))
                     if !result.fits && !force { throw ExitCode(1) }
@@ -153,6 +150,14 @@ extension Elohim {
             line += "  \(Format.bytes(Int64(rate)))/s"
             if let eta = data["eta_seconds"]?.doubleValue { line += "  ETA \(Format.duration(seconds: eta))" }
             return line + "   "
+        }
+
+        /// `models.check_fit` for `model` (already made absolute when it is a path).
+        static func checkFit(_ model: String, context: Int?, global: GlobalOptions) throws -> (CheckFitResult, JSONValue) {
+            var params: [String: JSONValue] = ["model": .string(model)]
+            if let context { params["context"] = .int(Int64(context)) }
+            let raw = try global.withClient { try $0.callRaw(ModelsMethods.checkFit.name, params: .object(params)) }
+            return (try RPCCoding.decode(CheckFitResult.self, from: raw), raw)
         }
 
         /// Prints the seed's warning and asks `Load anyway? [y/N]` unless `force`; throws exit 1 on no.
