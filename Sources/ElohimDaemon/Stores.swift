@@ -53,7 +53,8 @@ struct Stores: Sendable {
         var runtimeConfiguration = LlamaServerRuntime.Configuration(logDirectory: runtimeLogs)
         runtimeConfiguration.command = configuration.llamaServerCommand
         let slotsBox = SlotsBox()
-        let runtime = LlamaServerRuntime(configuration: runtimeConfiguration) { _ in
+        let runtime = LlamaServerRuntime(configuration: runtimeConfiguration) { model in
+            events.publish(.models, type: "models.runtime", data: LoadedModelInfo(model).json)
             Task { await slotsBox.slots?.runtimeChanged() }
         }
         let modelInventory = ModelInventory(configuration: inventory, cache: ModelCache(database: database.writer))

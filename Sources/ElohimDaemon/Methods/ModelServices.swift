@@ -56,6 +56,18 @@ extension ModelSummary {
     }
 }
 
+extension LoadedModelInfo {
+    init(_ model: LoadedModel) {
+        self.init(
+            name: ModelInventory.name(of: model.path), path: model.path, state: model.state.rawValue, context: model.context,
+            pid: model.pid.map(Int.init), port: model.port, rssBytes: model.pid.flatMap(LlamaServerRuntime.residentBytes).map { Int64(clamping: $0) },
+            restarts: model.restarts, error: model.error)
+    }
+
+    /// The event form (`models.runtime` on topic `models`).
+    var json: JSONValue { (try? RPCCoding.json(self)) ?? [:] }
+}
+
 extension EstimateBreakdown {
     init(_ estimate: MemoryEstimate) {
         self.init(
@@ -96,6 +108,20 @@ extension MethodTable {
                 weightsBytes: Int64(clamping: info.weightsBytes), keyLength: info.keyLength, valueLength: info.valueLength,
                 feedForwardLength: info.feedForwardLength, vocabularySize: info.vocabularySize,
                 estimate: EstimateBreakdown(models.estimator.estimate(info)))
+        }
+        register(ModelsMethods.loaded) { _, _ in LoadedModelsResult(models: await models.runtime.loaded().map(LoadedModelInfo.init)) }
+        register(ModelsMethods.unload) { context, params in
+            let info = try models.inventory.resolve(params.model)
+            if let slot = await models.slots.snapshot().slots.first(where: { $0.path == info.path }) {
+                throw ModelError(
+                    .conflict, "hot slot \(slot.slot) pins \(slot.model ?? params.model); eject it with `elohim slots eject \(slot.slot)`",
+                    detail: ["slot": .int(Int64(slot.slot))])
+            }
+            guard await models.runtime.state(of: info.path) != nil else {
+                throw ModelError(.notFound, "\(params.model) is not loaded", detail: ["model": .string(params.model)])
+            }
+            await models.runtime.unload(path: info.path)
+            return LoadedModelsResult(models: await models.runtime.loaded().map(LoadedModelInfo.init))
         }
         register(ModelsMethods.checkFit) { _, params in
             try models.fitResult(try models.inventory.resolve(params.model), context: params.context).0

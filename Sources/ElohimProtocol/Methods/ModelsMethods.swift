@@ -324,3 +324,43 @@ public struct PullResult: Codable, Sendable {
         self.attempts = attempts
     }
 }
+
+extension ModelsMethods {
+    public static let loaded = MethodSpec<NoParams, LoadedModelsResult>(
+        "models.loaded", summary: "Models loaded in a runtime now (hot slots and on-demand loads): state, pid, port, context, measured RSS.",
+        access: .permission("chat.use"), result: Schema.object(["models": Schema.array(["type": "object"])]))
+
+    public static let unload = MethodSpec<ModelParams, LoadedModelsResult>(
+        "models.unload", summary: "Stop a model's runtime process; refused (conflict) while a hot slot pins it — eject the slot instead.",
+        access: .permission("models.manage"), result: Schema.object(["models": Schema.array(["type": "object"])]))
+}
+
+public struct LoadedModelInfo: Codable, Sendable, Equatable {
+    public var name: String
+    public var path: String
+    public var state: String
+    public var context: Int
+    public var pid: Int?
+    public var port: Int?
+    public var rssBytes: Int64?
+    public var restarts: Int
+    public var error: String?
+    public init(
+        name: String, path: String, state: String, context: Int, pid: Int?, port: Int?, rssBytes: Int64?, restarts: Int, error: String?
+    ) {
+        self.name = name
+        self.path = path
+        self.state = state
+        self.context = context
+        self.pid = pid
+        self.port = port
+        self.rssBytes = rssBytes
+        self.restarts = restarts
+        self.error = error
+    }
+}
+
+public struct LoadedModelsResult: Codable, Sendable {
+    public var models: [LoadedModelInfo]
+    public init(models: [LoadedModelInfo]) { self.models = models }
+}
