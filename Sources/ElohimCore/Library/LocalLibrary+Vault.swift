@@ -49,13 +49,9 @@ extension LocalLibrary {
 
     /// A page of vault items (names and sizes, never values), newest first, in one statement.
     public func listVaultItems(limit: Int? = nil, before: Int64? = nil) throws -> VaultListResult {
-        let size = try Self.pageSize(limit)
-        let query = scope.select(
-            Self.vaultColumns, from: .vaultItems, as: "v", where: before == nil ? nil : "v.id < ?",
-            tail: "ORDER BY v.id DESC LIMIT ?", arguments: before.map { [$0, size + 1] } ?? [size + 1])
-        let rows = try database.read { db in try Row.fetchAll(db, sql: query.sql, arguments: query.arguments) }
-        let page = Self.page(rows.map(Self.vaultSummary), limit: size, id: \.id)
-        return VaultListResult(items: page.items, nextCursor: page.next)
+        let result = try page(
+            .vaultItems, as: "v", columns: Self.vaultColumns, limit: limit, before: before, decode: Self.vaultSummary, id: \.id)
+        return VaultListResult(items: result.items, nextCursor: result.next)
     }
 
     /// Deletes a vault item; returns its id.
