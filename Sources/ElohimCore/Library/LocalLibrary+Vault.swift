@@ -39,6 +39,7 @@ extension LocalLibrary {
 
     /// A vault item, decrypted.
     public func vaultItem(named name: String) throws -> VaultItem {
+        let name = name.trimmingCharacters(in: .whitespaces)  // as `putVaultItem` stored it
         let query = scope.select(Self.vaultColumns + ", v.sealed", from: .vaultItems, as: "v", where: "v.name = ?", arguments: [name])
         guard let row = try database.read({ db in try Row.fetchOne(db, sql: query.sql, arguments: query.arguments) }) else {
             throw Self.vaultNotFound(name)
@@ -56,7 +57,8 @@ extension LocalLibrary {
 
     /// Deletes a vault item; returns its id.
     public func deleteVaultItem(named name: String) throws -> Int64 {
-        try database.write { db in
+        let name = name.trimmingCharacters(in: .whitespaces)
+        return try database.write { db in
             let query = scope.select("v.id", from: .vaultItems, as: "v", where: "v.name = ?", arguments: [name])
             guard let id = try Int64.fetchOne(db, sql: query.sql, arguments: query.arguments),
                 try scope.delete(db, from: .vaultItems, where: "id = ?", arguments: [id]) == 1
