@@ -9,6 +9,7 @@ struct Stores: Sendable {
     let database: AppDatabase
     let events: EventBus
     let security: SecurityServices
+    let engine: EngineServices
     let library: LibraryStore
 
     static func open(dataDir: String, configuration: DaemonConfiguration, logger: Logger) throws -> Stores {
@@ -48,6 +49,13 @@ struct Stores: Sendable {
             setup: SetupState(database: database.writer),
             audit: audit,
             ownerUID: geteuid())
-        return Stores(database: database, events: events, security: security, library: library)
+        var engineConfiguration = QueryEngine.Configuration()
+        if let workers = configuration.engineWorkers { engineConfiguration.machine.workers = workers }
+        engineConfiguration.machine.queueLimit = configuration.engineQueueLimit
+        engineConfiguration.timeoutMilliseconds = configuration.engineTimeoutMilliseconds
+        engineConfiguration.maxRows = configuration.engineMaxRows
+        let engine = EngineServices(
+            engine: QueryEngine(configuration: engineConfiguration), datasets: try DatasetStore(root: dataDir + "/datasets"))
+        return Stores(database: database, events: events, security: security, engine: engine, library: library)
     }
 }

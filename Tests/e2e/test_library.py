@@ -127,11 +127,16 @@ def test_vault_secrets_never_reach_the_database_files(daemon, run_cli):
     data_dir = daemon.data_dir
     key = os.stat(os.path.join(data_dir, "vault.key"))
     assert stat.S_IMODE(key.st_mode) == 0o600 and key.st_size == 32
-    for name in os.listdir(data_dir):
-        if name == "vault.key":
-            continue
-        with open(os.path.join(data_dir, name), "rb") as handle:
-            assert secret.encode() not in handle.read(), f"{name} holds the secret in clear"
+    checked = 0
+    for directory, _, names in os.walk(data_dir):
+        for name in names:
+            path = os.path.join(directory, name)
+            if path == os.path.join(data_dir, "vault.key"):
+                continue
+            with open(path, "rb") as handle:
+                assert secret.encode() not in handle.read(), f"{path} holds the secret in clear"
+            checked += 1
+    assert checked >= 2  # elohim.db and its WAL at least
 
     assert ok(cli(run_cli, daemon, "vault", "delete", "wifi")) == "deleted vault item 'wifi'\n"
     missing = cli(run_cli, daemon, "vault", "get", "wifi")

@@ -28,6 +28,10 @@ extension DaemonConfiguration {
         "founder_elevation_seconds": "number: how long founder rights last after verification (10 to 3600)",
         "founder_throttle_base_ms": "integer: wait after the first wrong founder password, doubling per failure (10 to 60000)",
         "audit_retention_days": "integer: audit events older than this move to audit-archive.db at start (1 to 36500)",
+        "engine_workers": "integer: query engine worker threads (1 to 256; default: one per core)",
+        "engine_queue_limit": "integer: query jobs that may wait before engine.submit answers busy (1 to 100000)",
+        "engine_timeout_ms": "integer: the longest a query may run, in ms, and the default timeout (1 to 86400000)",
+        "engine_max_rows": "integer: the most rows a query keeps, and the default (1 to 10000000)",
         "library_max_document_bytes": "integer: the largest document content accepted, in bytes (1 to 268435456)",
     ]
 
@@ -110,6 +114,21 @@ extension DaemonConfiguration {
             }
             auditRetentionDays = Int(number)
         }
+        for (key, range) in [
+            ("engine_workers", 1...256), ("engine_queue_limit", 1...100_000), ("engine_timeout_ms", 1...86_400_000),
+            ("engine_max_rows", 1...10_000_000),
+        ] {
+            guard let value = members[key] else { continue }
+            guard let number = value.intValue, range.contains(Int(number)) else {
+                throw ConfigurationError(key: key, source: source, problem: "expected \(Self.fileKeys[key]!)")
+            }
+            switch key {
+            case "engine_workers": engineWorkers = Int(number)
+            case "engine_queue_limit": engineQueueLimit = Int(number)
+            case "engine_timeout_ms": engineTimeoutMilliseconds = Int(number)
+            default: engineMaxRows = Int(number)
+            }
+        }
         if let value = members["library_max_document_bytes"] {
             guard let number = value.intValue, (1...268_435_456).contains(number) else {
                 throw ConfigurationError(
@@ -137,6 +156,12 @@ extension DaemonConfiguration {
             maxFrameBytes = try Self.frameLimit(number, key: "ELOHIMD_MAX_FRAME_BYTES", source: source)
         }
         if environment["ELOHIMD_ENABLE_TEST_METHODS"] == "1" { enableTestMethods = true }
+        if let value = environment["ELOHIMD_ENGINE_WORKERS"], !value.isEmpty {
+            guard let number = Int(value), (1...256).contains(number) else {
+                throw ConfigurationError(key: "ELOHIMD_ENGINE_WORKERS", source: source, problem: "expected an integer 1 to 256, got '\(value)'")
+            }
+            engineWorkers = number
+        }
         if let value = environment["ELOHIMD_LIBRARY_MAX_DOCUMENT_BYTES"], !value.isEmpty {
             guard let number = Int(value), (1...268_435_456).contains(number) else {
                 throw ConfigurationError(
