@@ -1,5 +1,6 @@
 import ElohimCore
 import ElohimProtocol
+import ElohimRuntime
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -70,6 +71,7 @@ public enum Daemon {
         let counters = CounterBox()
         let methods = makeMethods(
             facts: facts, settings: settings, events: events, counters: counters, security: stores.security,
+            chat: makeChat(database: database, settings: settings, setup: stores.security.setup),
             testMethods: configuration.enableTestMethods)
         let policy = RBACPolicy(accounts: stores.security.accounts, founder: stores.security.founder, audit: stores.security.audit)
         let dispatcher = Dispatcher(methods: methods, policy: policy, logger: logger)
@@ -140,7 +142,7 @@ extension Daemon {
     /// `--print-openrpc`, so the committed document cannot drift from the served one.
     static func makeMethods(
         facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, security: SecurityServices,
-        testMethods: Bool
+        chat: ChatService, testMethods: Bool
     ) -> MethodTable {
         var methods = MethodTable()
         methods.registerDaemonMethods(
@@ -151,6 +153,7 @@ extension Daemon {
         }
         methods.registerAccountMethods(security)
         methods.registerAuditMethods(security)
+        methods.registerChatMethods(chat, events: events, audit: security.audit)
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
         return methods
@@ -172,10 +175,25 @@ extension Daemon {
         let facts = DaemonFacts(
             startedAt: Date(), startedAtText: "", pid: 0, mode: .user, socketPath: "", socketActivated: false,
             dataDir: "", databasePath: "", databaseSize: { 0 }, capabilities: capabilities)
+        let settings = LiveSettings(configuration)
         let methods = makeMethods(
-            facts: facts, settings: LiveSettings(configuration), events: stores.events, counters: CounterBox(),
-            security: stores.security, testMethods: false)
+            facts: facts, settings: settings, events: stores.events, counters: CounterBox(),
+            security: stores.security, chat: makeChat(database: stores.database, settings: settings, setup: stores.security.setup),
+            testMethods: false)
         return (methods, stores.security)
+    }
+}
+
+extension Daemon {
+    /// Chat over the configured runtimes; the default model is read per call, so a reload or
+    /// a finished setup applies at once.
+    static func makeChat(database: AppDatabase, settings: LiveSettings, setup: SetupState) -> ChatService {
+        var configuration = ChatService.Configuration()
+        configuration.maxReplyTokens = settings.current.chatMaxReplyTokens
+        let provider = LlamaServerChat { settings.current.chatRuntimes }
+        return ChatService(store: ChatStore(database: database.writer), provider: provider, configuration: configuration) {
+            settings.current.defaultModel ?? (try? setup.status().defaultModel) ?? nil
+        }
     }
 }
 

@@ -23,9 +23,12 @@ public final class DaemonClient {
         try RPCCoding.decode(Result.self, from: try callRaw(spec.name, params: nil))
     }
 
-    /// Calls any method by name and returns the raw result.
+    /// Calls any method by name and returns the raw result. Notifications that arrive before
+    /// the response (a chat reply's pieces, events) go to `onNotification` as (method, params).
     /// - Throws: `RPCError` when the daemon answers with an error, `WireError` on transport failure.
-    public func callRaw(_ method: String, params: JSONValue?) throws -> JSONValue {
+    public func callRaw(
+        _ method: String, params: JSONValue?, onNotification: ((String, JSONValue) -> Void)? = nil
+    ) throws -> JSONValue {
         let id = nextID
         nextID += 1
         let request = RPCRequest(id: .int(id), method: method, params: params)
@@ -39,7 +42,12 @@ public final class DaemonClient {
             } catch {
                 throw ClientError.malformedResponse("\(error)")
             }
-            guard response["id"] != nil else { continue }
+            guard response["id"] != nil else {
+                if let onNotification, let name = response["method"]?.stringValue {
+                    onNotification(name, response["params"] ?? .null)
+                }
+                continue
+            }
             guard response["id"] == .int(id) else {
                 throw ClientError.malformedResponse("answer for id \(response["id"].map(JSONWriter.string) ?? "?"), expected \(id)")
             }

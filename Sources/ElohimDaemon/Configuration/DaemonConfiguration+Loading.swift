@@ -28,6 +28,9 @@ extension DaemonConfiguration {
         "founder_elevation_seconds": "number: how long founder rights last after verification (10 to 3600)",
         "founder_throttle_base_ms": "integer: wait after the first wrong founder password, doubling per failure (10 to 60000)",
         "audit_retention_days": "integer: audit events older than this move to audit-archive.db at start (1 to 36500)",
+        "default_model": "string: the model of chat sessions without their own (default: the one chosen at setup)",
+        "chat_runtimes": "object: model name -> base URL of a running llama.cpp server (http://127.0.0.1:8080)",
+        "chat_max_reply_tokens": "integer: the longest chat reply asked of a model, in tokens (16 to 131072)",
     ]
 
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -102,6 +105,28 @@ extension DaemonConfiguration {
             }
             founderThrottleBaseMilliseconds = Int(number)
         }
+        if let value = try string("default_model") { defaultModel = value }
+        if let value = members["chat_runtimes"] {
+            guard case .object(let entries) = value else {
+                throw ConfigurationError(key: "chat_runtimes", source: source, problem: "expected \(Self.fileKeys["chat_runtimes"]!)")
+            }
+            var runtimes: [String: String] = [:]
+            for (name, url) in entries {
+                guard let text = url.stringValue, text.hasPrefix("http://") else {
+                    throw ConfigurationError(
+                        key: "chat_runtimes.\(name)", source: source, problem: "expected an http:// base URL of a llama.cpp server")
+                }
+                runtimes[name] = text
+            }
+            chatRuntimes = runtimes
+        }
+        if let value = members["chat_max_reply_tokens"] {
+            guard let number = value.intValue, (16...131072).contains(number) else {
+                throw ConfigurationError(
+                    key: "chat_max_reply_tokens", source: source, problem: "expected \(Self.fileKeys["chat_max_reply_tokens"]!)")
+            }
+            chatMaxReplyTokens = Int(number)
+        }
         if let value = members["audit_retention_days"] {
             guard let number = value.intValue, (1...36500).contains(number) else {
                 throw ConfigurationError(
@@ -129,6 +154,7 @@ extension DaemonConfiguration {
             maxFrameBytes = try Self.frameLimit(number, key: "ELOHIMD_MAX_FRAME_BYTES", source: source)
         }
         if environment["ELOHIMD_ENABLE_TEST_METHODS"] == "1" { enableTestMethods = true }
+        if let value = environment["ELOHIMD_DEFAULT_MODEL"], !value.isEmpty { defaultModel = value }
     }
 
     mutating func apply(_ overrides: Overrides) throws(ConfigurationError) {

@@ -26,6 +26,12 @@ public struct RequestContext: Sendable {
 }
 
 extension RequestContext {
+    /// Sends an id-less notification to the caller while the request is still running
+    /// (the streamed pieces of a chat reply); the response follows later.
+    public func notify(method: String, params: JSONValue) async {
+        await connection.notify(RPCResponse.notification(method: method, params: params))
+    }
+
     /// The caller as the audit log records it.
     public var auditActor: AuditActor {
         let client = connection.clientInfo
@@ -38,6 +44,18 @@ extension RequestContext {
 final class ConnectionHooks: Sendable {
     private let pending = Mutex<[EventBus.Subscription]>([])
     private let client = Mutex<(name: String?, version: String?)>((nil, nil))
+    private let notifier = Mutex<(@Sendable ([UInt8]) async -> Void)?>(nil)
+
+    /// Where `notify` writes: the connection's outbound stream, set once it is open.
+    func setNotifier(_ write: @escaping @Sendable ([UInt8]) async -> Void) {
+        notifier.withLock { $0 = write }
+    }
+
+    /// Writes a notification frame now, ahead of the pending response.
+    func notify(_ frame: [UInt8]) async {
+        let write = notifier.withLock { $0 }
+        await write?(frame)
+    }
 
     /// Remembers what the client said it is in `daemon.hello`, for the audit log.
     func setClient(name: String?, version: String?) {

@@ -21,6 +21,7 @@ struct Connection {
         let context = RequestContext(peer: peer, connectionID: id, logger: logger, connection: hooks)
         do {
             try await channel.executeThenClose { inbound, outbound in
+                hooks.setNotifier { frame in try? await outbound.write(ByteBuffer(bytes: frame)) }
                 try await withThrowingDiscardingTaskGroup { group in
                     do {
                         for try await frame in inbound {

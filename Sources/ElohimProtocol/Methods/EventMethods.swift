@@ -21,6 +21,8 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     case daemon
     /// Every committed audit event (`audit.event`), for `elohim audit --follow`; needs `admin.view_audit`.
     case audit
+    /// A session's token meter after each message (`chat.tokens`); needs `chat.use`.
+    case chat
 }
 
 /// Params of `events.subscribe`.

@@ -15,6 +15,7 @@ public enum ApplicationErrorReason: String, Sendable, CaseIterable {
     case frameTooLarge = "frame_too_large"
     case failed
     case throttled
+    case contextTooSmall = "context_too_small"
 
     /// The JSON-RPC error code of this reason.
     public var code: Int {
@@ -32,6 +33,7 @@ public enum ApplicationErrorReason: String, Sendable, CaseIterable {
         case .frameTooLarge: return -32011
         case .failed: return -32012
         case .throttled: return -32013
+        case .contextTooSmall: return -32035
         }
     }
 }
