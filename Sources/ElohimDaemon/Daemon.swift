@@ -36,7 +36,7 @@ public enum Daemon {
         let dataDir = configuration.resolvedDataDir(environment: environment)
         let stores: Stores
         do {
-            stores = try Stores.open(dataDir: dataDir, configuration: configuration, logger: logger)
+            stores = try Stores.open(dataDir: dataDir, configuration: configuration, logger: logger, environment: environment)
         } catch {
             logger.critical("cannot use the data directory", metadata: ["path": "\(dataDir)", "error": "\(error)"])
             Systemd.status("Failed: \(error)")
@@ -71,8 +71,8 @@ public enum Daemon {
         let counters = CounterBox()
         let methods = makeMethods(
             facts: facts, settings: settings, events: events, counters: counters, security: stores.security,
-            chat: makeChat(database: database, settings: settings, setup: stores.security.setup),
-            testMethods: configuration.enableTestMethods)
+            testMethods: configuration.enableTestMethods, models: stores.models,
+            chat: makeChat(database: database, settings: settings, setup: stores.security.setup, models: stores.models))
         let policy = RBACPolicy(accounts: stores.security.accounts, founder: stores.security.founder, audit: stores.security.audit)
         let dispatcher = Dispatcher(methods: methods, policy: policy, logger: logger)
 
@@ -104,6 +104,7 @@ public enum Daemon {
             ReloadService(audit: stores.security.audit, 
                 overrides: overrides, environment: environment, settings: settings, events: events, logger: logger,
                 statusLine: statusLine))
+        services.append(ModelRuntimeService(models: stores.models))
         services.append(server)
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -142,7 +143,7 @@ extension Daemon {
     /// `--print-openrpc`, so the committed document cannot drift from the served one.
     static func makeMethods(
         facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, security: SecurityServices,
-        chat: ChatService, testMethods: Bool
+        testMethods: Bool, models: ModelServices, chat: ChatService
     ) -> MethodTable {
         var methods = MethodTable()
         methods.registerDaemonMethods(
@@ -153,7 +154,17 @@ extension Daemon {
         }
         methods.registerAccountMethods(security)
         methods.registerAuditMethods(security)
-        methods.registerChatMethods(chat, events: events, audit: security.audit)
+        methods.registerModelsMethods(models)
+        methods.registerSlotsMethods(models, audit: security.audit)
+        methods.registerChatMethods(chat, events: events, audit: security.audit) { model, force in
+            guard settings.current.chatRuntimes[model] == nil else { return }
+            let (result, report) = try models.fitResult(try models.inventory.resolve(model), context: nil)
+            guard report.fits || force else {
+                var detail = (try? RPCCoding.json(result))?.objectValue ?? [:]
+                detail["model"] = .string(model)
+                throw ModelError(.memoryLimit, (report.warning ?? "") + " " + report.recommendation, detail: detail)
+            }
+        }
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
         return methods
@@ -178,8 +189,8 @@ extension Daemon {
         let settings = LiveSettings(configuration)
         let methods = makeMethods(
             facts: facts, settings: settings, events: stores.events, counters: CounterBox(),
-            security: stores.security, chat: makeChat(database: stores.database, settings: settings, setup: stores.security.setup),
-            testMethods: false)
+            security: stores.security, testMethods: false, models: stores.models,
+            chat: makeChat(database: stores.database, settings: settings, setup: stores.security.setup, models: stores.models))
         return (methods, stores.security)
     }
 }
@@ -187,10 +198,12 @@ extension Daemon {
 extension Daemon {
     /// Chat over the configured runtimes; the default model is read per call, so a reload or
     /// a finished setup applies at once.
-    static func makeChat(database: AppDatabase, settings: LiveSettings, setup: SetupState) -> ChatService {
+    static func makeChat(database: AppDatabase, settings: LiveSettings, setup: SetupState, models: ModelServices) -> ChatService {
         var configuration = ChatService.Configuration()
         configuration.maxReplyTokens = settings.current.chatMaxReplyTokens
-        let provider = LlamaServerChat { settings.current.chatRuntimes }
+        let provider = ManagedChat(manager: models.manager, external: LlamaServerChat { settings.current.chatRuntimes }) {
+            Set(settings.current.chatRuntimes.keys)
+        }
         return ChatService(store: ChatStore(database: database.writer), provider: provider, configuration: configuration) {
             settings.current.defaultModel ?? (try? setup.status().defaultModel) ?? nil
         }

@@ -28,6 +28,12 @@ extension DaemonConfiguration {
         "founder_elevation_seconds": "number: how long founder rights last after verification (10 to 3600)",
         "founder_throttle_base_ms": "integer: wait after the first wrong founder password, doubling per failure (10 to 60000)",
         "audit_retention_days": "integer: audit events older than this move to audit-archive.db at start (1 to 36500)",
+        "model_dirs": "array of absolute paths: where GGUF models are looked for (default <data_dir>/models)",
+        "llama_server_command": "string: the llama.cpp server command (default llama-server)",
+        "fit_available_fraction": "number: share of available memory one model may take (0.05 to 1, default 0.5)",
+        "slots_total_fraction": "number: share of total memory the hot slots together may take (0.05 to 1, default 0.75)",
+        "hot_slot_count": "integer: number of hot slots (1 to 16, default 4)",
+        "memory_root": "absolute path: root under which /proc and /sys/fs/cgroup are read (default /)",
         "default_model": "string: the model of chat sessions without their own (default: the one chosen at setup)",
         "chat_runtimes": "object: model name -> base URL of a running llama.cpp server (http://127.0.0.1:8080)",
         "chat_max_reply_tokens": "integer: the longest chat reply asked of a model, in tokens (16 to 131072)",
@@ -134,6 +140,42 @@ extension DaemonConfiguration {
             }
             auditRetentionDays = Int(number)
         }
+        try applyModelSettings(members, source: source)
+    }
+
+    mutating func applyModelSettings(_ members: [String: JSONValue], source: String) throws(ConfigurationError) {
+        func fail(_ key: String) -> ConfigurationError {
+            ConfigurationError(key: key, source: source, problem: "expected \(Self.fileKeys[key]!)")
+        }
+        if let value = members["model_dirs"] {
+            guard let items = value.arrayValue, !items.isEmpty else { throw fail("model_dirs") }
+            var dirs: [String] = []
+            for item in items {
+                guard let path = item.stringValue, path.hasPrefix("/") else { throw fail("model_dirs") }
+                dirs.append(path)
+            }
+            modelDirs = dirs
+        }
+        if let value = members["llama_server_command"] {
+            guard let text = value.stringValue, !text.isEmpty else { throw fail("llama_server_command") }
+            llamaServerCommand = text
+        }
+        if let value = members["fit_available_fraction"] {
+            guard let number = value.doubleValue, (0.05...1).contains(number) else { throw fail("fit_available_fraction") }
+            fitAvailableFraction = number
+        }
+        if let value = members["slots_total_fraction"] {
+            guard let number = value.doubleValue, (0.05...1).contains(number) else { throw fail("slots_total_fraction") }
+            slotsTotalFraction = number
+        }
+        if let value = members["hot_slot_count"] {
+            guard let number = value.intValue, (1...16).contains(number) else { throw fail("hot_slot_count") }
+            hotSlotCount = Int(number)
+        }
+        if let value = members["memory_root"] {
+            guard let text = value.stringValue, text.hasPrefix("/") else { throw fail("memory_root") }
+            memoryRoot = text
+        }
     }
 
     mutating func apply(environment: [String: String]) throws(ConfigurationError) {
@@ -154,6 +196,12 @@ extension DaemonConfiguration {
             maxFrameBytes = try Self.frameLimit(number, key: "ELOHIMD_MAX_FRAME_BYTES", source: source)
         }
         if environment["ELOHIMD_ENABLE_TEST_METHODS"] == "1" { enableTestMethods = true }
+        if let value = environment["ELOHIMD_LLAMA_SERVER_COMMAND"], !value.isEmpty { llamaServerCommand = value }
+        if let value = environment["ELOHIMD_MODEL_DIRS"], !value.isEmpty {
+            let dirs = value.split(separator: ":").map(String.init)
+            for dir in dirs { _ = try Self.absolute(dir, key: "ELOHIMD_MODEL_DIRS", source: source) }
+            modelDirs = dirs
+        }
         if let value = environment["ELOHIMD_DEFAULT_MODEL"], !value.isEmpty { defaultModel = value }
     }
 

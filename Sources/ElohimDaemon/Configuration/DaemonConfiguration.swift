@@ -30,6 +30,18 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var auditRetentionDays: Int = 365
     /// Registers the JSON-RPC 2.0 specification's example methods and `test.sleep`: for tests only.
     public var enableTestMethods: Bool = false
+    /// Where GGUF models are looked for; `nil` = `<data_dir>/models`.
+    public var modelDirs: [String]?
+    /// The llama.cpp server command (a path or a name on PATH); its flags are llama-server's.
+    public var llamaServerCommand: String = "llama-server"
+    /// A model may take this share of available memory (the fit rule). Default 0.5.
+    public var fitAvailableFraction: Double = 0.5
+    /// Hot slots together may take this share of total memory. Default 0.75.
+    public var slotsTotalFraction: Double = 0.75
+    /// The number of hot slots. Default 4.
+    public var hotSlotCount: Int = 4
+    /// The root `/proc` and `/sys/fs/cgroup` are read under ("/"; tests point it at captured trees).
+    public var memoryRoot: String = "/"
     /// The model of chat sessions without their own; `nil` = the one chosen at setup.
     public var defaultModel: String?
     /// Running llama.cpp servers chat may use directly: model name → base URL (`http://127.0.0.1:8080`).
@@ -65,6 +77,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
             if let dataHome = environment["XDG_DATA_HOME"], dataHome.hasPrefix("/") { return dataHome + "/elohim" }
             return (environment["HOME"] ?? "/root") + "/.local/share/elohim"
         }
+    }
+
+    /// The model directories after defaults are applied.
+    public func resolvedModelDirs(environment: [String: String]) -> [String] {
+        modelDirs ?? [resolvedDataDir(environment: environment) + "/models"]
     }
 
     /// Where the configuration file is looked for when none is named.

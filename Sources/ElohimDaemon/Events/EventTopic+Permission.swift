@@ -6,6 +6,7 @@ extension EventTopic {
         switch self {
         case .daemon: return "events.subscribe"
         case .audit: return "admin.view_audit"
+        case .models, .slots: return "chat.use"
         case .chat: return "chat.use"
         }
     }

@@ -4,7 +4,12 @@ import Foundation
 
 extension MethodTable {
     /// `chat.*`. Every handler passes the caller's uid down: a user reaches only their own sessions.
-    mutating func registerChatMethods(_ chat: ChatService, events: EventBus, audit: AuditWriter) {
+    /// - Parameter checkFit: throws (`memory_limit` with the fit result, `not_found`) when the
+    ///   model may not be switched to; the Bool is `force`.
+    mutating func registerChatMethods(
+        _ chat: ChatService, events: EventBus, audit: AuditWriter,
+        checkFit: @escaping @Sendable (_ model: String, _ force: Bool) async throws -> Void = { _, _ in }
+    ) {
         let store = chat.store
 
         /// Tells meters (`chat` topic) where the session's token count stands.
@@ -60,6 +65,8 @@ extension MethodTable {
             if let model, model.isEmpty {
                 throw RPCError.invalidParams("model is empty; give a model name or null for the default", field: "model")
             }
+            _ = try store.session(params.sessionId, uid: context.peer.uid)
+            if let model { try await checkFit(model, params.force ?? false) }
             let session = try store.setModel(params.sessionId, uid: context.peer.uid, model: model)
             publish(try await chat.tokenCount(session: params.sessionId, uid: context.peer.uid), uid: context.peer.uid)
             return session.info(defaultModel: chat.currentDefaultModel)

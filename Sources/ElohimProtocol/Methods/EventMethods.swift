@@ -21,6 +21,10 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     case daemon
     /// Every committed audit event (`audit.event`), for `elohim audit --follow`; needs `admin.view_audit`.
     case audit
+    /// Model inventory and downloads (`models.*`).
+    case models
+    /// Hot slots (`slots.changed`, data = the `slots.list` result).
+    case slots
     /// A session's token meter after each message (`chat.tokens`); needs `chat.use`.
     case chat
 }

@@ -15,6 +15,8 @@ public enum ApplicationErrorReason: String, Sendable, CaseIterable {
     case frameTooLarge = "frame_too_large"
     case failed
     case throttled
+    case invalidModel = "invalid_model"
+    case checksumMismatch = "checksum_mismatch"
     case contextTooSmall = "context_too_small"
 
     /// The JSON-RPC error code of this reason.
@@ -33,6 +35,8 @@ public enum ApplicationErrorReason: String, Sendable, CaseIterable {
         case .frameTooLarge: return -32011
         case .failed: return -32012
         case .throttled: return -32013
+        case .invalidModel: return -32014
+        case .checksumMismatch: return -32015
         case .contextTooSmall: return -32035
         }
     }
