@@ -9,6 +9,7 @@ stays stored, the partial reply is NOT stored, and the session works again once 
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 
 import pytest
@@ -297,3 +298,53 @@ def test_sessions_are_private_to_their_user(daemons, workdir, models, second_use
         assert [s["title"] for s in owner.call("chat.list", {})["sessions"]] == ["owner's"]
         assert owner.call("chat.get", {"session_id": mine["id"]})["messages"] == []
         assert theirs["id"] != mine["id"]
+
+
+def test_models_from_the_inventory_are_loaded_on_demand_by_the_model_manager(
+        daemons, workdir, gguf_model_dir, llama_server_command):
+    config = write_config(workdir, "managed", {
+        "model_dirs": [gguf_model_dir], "llama_server_command": os.path.abspath(llama_server_command),
+        "default_model": "tiny", "chat_max_reply_tokens": MAX_REPLY})
+    daemon = daemons.start(["--config", config])
+    with daemon.connect() as connection:
+        session = connection.call("chat.create", {})
+        assert session["model"] == "tiny"
+        before = connection.call("chat.token_count", {"session_id": session["id"]})
+        assert before["context"]["used"] == 0 and before["context"]["limit"] > 0  # from the model's metadata
+        results = []
+        for turn in range(3):
+            result, deltas = sent(connection, session["id"], f"managed turn {turn}")
+            assert "".join(d["delta"] for d in deltas) == result["message"]["content"]
+            assert result["model"] == "tiny" and result["message"]["model"] == "tiny"
+            assert result["usage"]["prompt_tokens"] > 0
+            results.append(result)
+        tokens = connection.call("chat.token_count", {"session_id": session["id"]})
+        assert tokens["prompt_tokens"] == sum(r["usage"]["prompt_tokens"] for r in results)
+        assert tokens["completion_tokens"] == sum(r["usage"]["completion_tokens"] for r in results)
+        last = results[-1]["usage"]
+        assert tokens["context"]["used"] == last["prompt_tokens"] + last["completion_tokens"]
+        with pytest.raises(RPCFailure) as failure:
+            connection.call("chat.set_model", {"session_id": session["id"], "model": "not-installed"})
+        assert failure.value.data["reason"] == "not_found"
+        assert connection.call("chat.get", {"session_id": session["id"]})["session"]["active_model"] is None
+
+
+def test_switching_to_a_model_that_does_not_fit_returns_the_fit_result_unless_forced(
+        daemons, workdir, gguf_model_dir, llama_server_command):
+    root = os.path.join(workdir, "memroot")
+    os.makedirs(os.path.join(root, "proc"), exist_ok=True)
+    with open(os.path.join(root, "proc", "meminfo"), "w") as handle:
+        handle.write("MemTotal:       65536 kB\nMemFree:        1000 kB\nMemAvailable:   1000 kB\n")
+    config = write_config(workdir, "small", {
+        "model_dirs": [gguf_model_dir], "llama_server_command": os.path.abspath(llama_server_command),
+        "memory_root": root})
+    daemon = daemons.start(["--config", config])
+    with daemon.connect() as connection:
+        session = connection.call("chat.create", {})
+        with pytest.raises(RPCFailure) as failure:
+            connection.call("chat.set_model", {"session_id": session["id"], "model": "tiny"})
+        assert failure.value.data["reason"] == "memory_limit"
+        assert failure.value.data["fits"] is False and failure.value.data["estimated_gb"] > 0
+        assert connection.call("chat.get", {"session_id": session["id"]})["session"]["active_model"] is None
+        forced = connection.call("chat.set_model", {"session_id": session["id"], "model": "tiny", "force": True})
+        assert forced["active_model"] == "tiny"

@@ -72,8 +72,10 @@ public final class LlamaServerChat: ChatModelProvider {
         return Int(limit)
     }
 
+    /// Cached, else asked of the server (which is already running: asking loads nothing).
     public func knownContextLimit(model: String) async -> Int? {
-        contextLimits.withLock { $0[model] }
+        if let known = contextLimits.withLock({ $0[model] }) { return known }
+        return try? await contextLimit(model: model)
     }
 
     public func tokenCount(model: String, text: String) async throws -> Int {
