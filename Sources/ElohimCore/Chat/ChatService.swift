@@ -109,6 +109,12 @@ public struct ChatService: Sendable {
     ) {
         let reserve = min(configuration.maxReplyTokens, max(limit / 16, 16))
         let budget = limit - reserve
+        if let bound = Self.upperBound(history, model: model, overhead: configuration.perTurnOverhead), bound <= budget {
+            // Everything fits for sure: no need to ask the runtime to count anything.
+            var turns = history.map { ChatTurn(role: $0.info.role, content: $0.info.content) }
+            while turns.first?.role == "assistant" { turns.removeFirst() }
+            return (turns, history.count - turns.count, [:], max(reserve, min(configuration.maxReplyTokens, limit - bound)))
+        }
         var tokens: [Int64: Int] = [:]
         var counted: [Int64: Int] = [:]
         for message in history {
@@ -137,6 +143,23 @@ public struct ChatService: Sendable {
         while let first = kept.first, first.info.role == "assistant" { kept.removeFirst() }
         return (kept.map { ChatTurn(role: $0.info.role, content: $0.info.content) }, history.count - kept.count, counted,
             max(reserve, min(configuration.maxReplyTokens, limit - used)))
+    }
+
+    /// A ceiling on the prompt of the whole history without tokenizing: the latest reply by
+    /// `model` that left nothing out counted everything before it exactly (its prompt); it and
+    /// later messages count at most one token per UTF-8 byte, plus `overhead` per turn. Nil
+    /// when there is no such reply and more than one message (a first message is bounded by its bytes).
+    static func upperBound(_ history: [ChatStore.Message], model: String, overhead: Int) -> Int? {
+        var base = 0
+        var rest = history[...]
+        if let index = history.lastIndex(where: { $0.info.role == "assistant" }) {
+            let reply = history[index].info
+            guard reply.model == model, reply.droppedTurns == 0, let prompt = reply.promptTokens else { return nil }
+            // The reply as text may tokenize into more pieces than were generated; never more than its bytes.
+            base = prompt + max(reply.completionTokens ?? 0, reply.content.utf8.count) + overhead
+            rest = history[(index + 1)...]
+        }
+        return rest.reduce(base + overhead) { $0 + $1.info.content.utf8.count + overhead }
     }
 
     /// What the model's chat template adds per turn, learnt from the latest reply by `model`:
