@@ -85,7 +85,7 @@ def test_interactive_chat_in_a_real_terminal(chat_daemon):
         assert "0 / 1,024 tokens (0%) ok" in text, text
         tmux("send-keys", "-t", name, "hello from tmux", "Enter")
         text = wait_screen(name, r"tiny-a · \[[█░]{20}\] [\d,]+ / 1,024 tokens")
-        assert "ai> " in text
+        assert "ai>" in text
         tmux("send-keys", "-t", name, "/model tiny-b", "Enter")
         wait_screen(name, r"model: tiny-b")
         tmux("send-keys", "-t", name, "second message", "Enter")

@@ -1,6 +1,10 @@
 import ElohimProtocol
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The interactive chat: a header with the title, model and token meter, streamed replies,
 /// and slash commands.
 struct ChatREPL {
@@ -16,6 +20,19 @@ struct ChatREPL {
     /// Writes without a newline and flushes, so streamed pieces appear as they come.
     static func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// Model text for a terminal: control characters other than newline and tab (a carriage
+    /// return, an escape sequence) are shown as `�` so a reply cannot redraw or reprogram the
+    /// terminal. Piped output stays byte-exact for scripts.
+    static func printable(_ text: String, terminal: Bool = isatty(STDOUT_FILENO) == 1) -> String {
+        guard terminal else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let control = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+            scalars.append(control && scalar != "\n" && scalar != "\t" ? "\u{FFFD}" : scalar)
+        }
+        return String(scalars)
     }
 
     mutating func run(session id: Int64?, model: String?) throws {
@@ -117,10 +134,10 @@ struct ChatREPL {
                 started = true
                 Self.write(style.green("ai> "))
             }
-            Self.write(delta)
+            Self.write(Self.printable(delta))
         }
         let result = try RPCCoding.decode(ChatSendResult.self, from: raw)
-        if !started { Self.write(style.green("ai> ") + result.message.content) }
+        if !started { Self.write(style.green("ai> ") + Self.printable(result.message.content)) }
         say("")
         for line in Self.afterReply(result, style: style) { say(line) }
     }

@@ -51,7 +51,7 @@ extension Elohim {
                         ChatMethods.send.name, params: ["session_id": .int(session), "content": .string(content)]
                     ) { method, params in
                         guard !json, method == ChatMethods.deltaMethod, let delta = params["delta"]?.stringValue else { return }
-                        ChatREPL.write(delta)
+                        ChatREPL.write(ChatREPL.printable(delta))
                     }
                 }
                 if json { return say(JSONWriter.string(raw)) }
@@ -96,7 +96,7 @@ extension Elohim {
                 for message in result.messages {
                     let who = message.role == "user" ? style.blue("you") : style.green(message.model ?? message.role)
                     say("\(who) \(style.dim("#\(message.id) \(message.createdAt)"))")
-                    say(message.content)
+                    say(ChatREPL.printable(message.content))
                     if message.droppedTurns > 0 {
                         say(style.dim("(\(message.droppedTurns) oldest turns left out to fit the context)"))
                     }
