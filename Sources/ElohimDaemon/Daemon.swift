@@ -156,6 +156,7 @@ extension Daemon {
         methods.registerAuditMethods(security)
         methods.registerModelsMethods(models)
         methods.registerSlotsMethods(models, audit: security.audit)
+        methods.registerPullMethod(models, events: events, audit: security.audit)
         methods.registerChatMethods(chat, events: events, audit: security.audit) { model, force in
             guard settings.current.chatRuntimes[model] == nil else { return }
             let (result, report) = try models.fitResult(try models.inventory.resolve(model), context: nil)

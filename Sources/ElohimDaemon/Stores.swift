@@ -53,7 +53,8 @@ struct Stores: Sendable {
         var runtimeConfiguration = LlamaServerRuntime.Configuration(logDirectory: runtimeLogs)
         runtimeConfiguration.command = configuration.llamaServerCommand
         let slotsBox = SlotsBox()
-        let runtime = LlamaServerRuntime(configuration: runtimeConfiguration) { _ in
+        let runtime = LlamaServerRuntime(configuration: runtimeConfiguration) { model in
+            events.publish(.models, type: "models.runtime", data: LoadedModelInfo(model).json)
             Task { await slotsBox.slots?.runtimeChanged() }
         }
         let modelInventory = ModelInventory(configuration: inventory, cache: ModelCache(database: database.writer))
@@ -71,7 +72,8 @@ struct Stores: Sendable {
         slotsBox.slots = slots
         events.setSnapshot(for: .slots) { (try? RPCCoding.json(SlotsListResult(await slots.snapshot()))) ?? [:] }
         let models = ModelServices(
-            inventory: modelInventory, estimator: MemoryEstimator(), memory: memory, fit: fit, runtime: runtime, slots: slots)
+            inventory: modelInventory, estimator: MemoryEstimator(), memory: memory, fit: fit, runtime: runtime, slots: slots,
+            ollama: configuration.ollamaURL.isEmpty ? nil : OllamaClient(baseURL: configuration.ollamaURL))
         return Stores(database: database, events: events, security: security, models: models)
     }
 }

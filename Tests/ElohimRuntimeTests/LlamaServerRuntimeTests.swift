@@ -21,6 +21,14 @@ import Testing
         return path
     }
 
+    /// A fresh directory with a generated model, removed by the caller; and the model's facts.
+    static func scratchModel() throws -> (directory: String, info: ModelInfo) {
+        let directory = NSTemporaryDirectory() + "elohim-rt-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = try makeModel(in: directory)
+        return (directory, ModelInfo(file: try GGUFReader().read(path: path), path: path))
+    }
+
     static func alive(_ pid: Int32) -> Bool {
         // A zombie is not alive: its /proc status says State: Z.
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
@@ -28,11 +36,9 @@ import Testing
     }
 
     @Test func loadsChatsRestartsAndUnloads() async throws {
-        let directory = NSTemporaryDirectory() + "elohim-rt-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let (directory, info) = try Self.scratchModel()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = try Self.makeModel(in: directory)
-        let info = ModelInfo(file: try GGUFReader().read(path: path), path: path)
+        let path = info.path
 
         var configuration = LlamaServerRuntime.Configuration(logDirectory: directory)
         configuration.command = Self.root + "/contrib/llama-server-xllamacpp"
@@ -74,11 +80,9 @@ import Testing
     }
 
     @Test func aServerThatCannotStartFailsWithItsLog() async throws {
-        let directory = NSTemporaryDirectory() + "elohim-rt-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let (directory, info) = try Self.scratchModel()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = try Self.makeModel(in: directory)
-        let info = ModelInfo(file: try GGUFReader().read(path: path), path: path)
+        let path = info.path
         var configuration = LlamaServerRuntime.Configuration(logDirectory: directory)
         configuration.command = "/bin/false"
         configuration.restartBackoff = .milliseconds(10)

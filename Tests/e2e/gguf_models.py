@@ -104,7 +104,7 @@ def make_llama_gguf(
     writer.add_chat_template(CHAT_TEMPLATE)
 
     def matrix(name: str, rows: int, cols: int):
-        data = (rng.standard_normal((rows, cols)) * 0.02).astype(np.float32)
+        data = rng.standard_normal((rows, cols), dtype=np.float32) * np.float32(0.02)
         if qtype == gguf.GGMLQuantizationType.F32:
             writer.add_tensor(name, data)
         elif qtype == gguf.GGMLQuantizationType.F16:

@@ -10,6 +10,7 @@ import shutil
 import gguf
 import pytest
 
+from model_helpers import small_machine, write_config
 from elohim_client import RPCFailure, short_tempdir, remove_tree
 from gguf_models import make_llama_gguf, parameter_count
 
@@ -26,20 +27,8 @@ def model_dir():
     remove_tree(path)
 
 
-def write_config(workdir, settings):
-    path = os.path.join(workdir, "elohimd.json")
-    with open(path, "w") as handle:
-        json.dump(settings, handle)
-    return path
 
 
-def tiny_memory_root(workdir, total_kb=65536, available_kb=50000):
-    """A /proc/meminfo-only tree: a small machine (64 MiB) without cgroup limits."""
-    root = os.path.join(workdir, "memroot")
-    os.makedirs(os.path.join(root, "proc"), exist_ok=True)
-    with open(os.path.join(root, "proc", "meminfo"), "w") as handle:
-        handle.write(f"MemTotal:       {total_kb} kB\nMemFree:        {available_kb} kB\nMemAvailable:   {available_kb} kB\n")
-    return root
 
 
 @pytest.fixture
@@ -102,7 +91,7 @@ def test_check_fit_on_a_roomy_machine_fits(models_daemon, run_cli):
 
 
 def test_check_fit_on_a_small_machine_warns_asks_and_honours_force(daemons, workdir, model_dir, run_cli):
-    config = write_config(workdir, {"model_dirs": [model_dir], "memory_root": tiny_memory_root(workdir)})
+    config = write_config(workdir, {"model_dirs": [model_dir], "memory_root": small_machine(workdir, available_kb=50000)})
     daemon = daemons.start(["--config", config])
     with daemon.connect() as connection:
         fit = connection.call("models.check_fit", {"model": "tiny-f16", "context": 2048})
@@ -152,3 +141,70 @@ def test_hostile_and_missing_models_are_clean_errors(daemons, workdir, model_dir
         assert connection.call("daemon.ping") == {"pong": True}
     result = run_cli("--socket", daemon.socket_path, "models", "show", "magic")
     assert result.returncode == 1 and "not a usable GGUF model" in result.stderr
+
+
+# Ollama cannot run here: this is a replay double. It answers /api/tags with a response shaped
+# exactly like the example in Ollama's API documentation (docs/api.md, "List Local Models").
+OLLAMA_TAGS = {
+    "models": [
+        {
+            "name": "deepseek-r1:latest",
+            "model": "deepseek-r1:latest",
+            "modified_at": "2025-05-10T08:06:48.639712648-07:00",
+            "size": 4683075271,
+            "digest": "0a8c266910232fd3291e71e5ba1e058cc5af9d411192cf88b6d30e92b6e73163",
+            "details": {
+                "parent_model": "",
+                "format": "gguf",
+                "family": "qwen2",
+                "families": ["qwen2"],
+                "parameter_size": "7.6B",
+                "quantization_level": "Q4_K_M",
+            },
+        }
+    ]
+}
+
+
+def test_ollama_models_are_listed_when_it_answers_replay_double(daemons, workdir, model_dir):
+    import http.server
+    import threading
+
+    class Replay(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path != "/api/tags":
+                self.send_error(404)
+                return
+            body = json.dumps(OLLAMA_TAGS).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Replay)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        config = write_config(workdir, {"model_dirs": [model_dir], "ollama_url": url})
+        daemon = daemons.start(["--config", config])
+        with daemon.connect() as connection:
+            listing = connection.call("models.list")
+        assert listing["ollama"] == {"url": url, "reachable": True, "error": None}
+        ollama = [m for m in listing["models"] if m["source"] == "ollama"]
+        assert len(ollama) == 1
+        model = ollama[0]
+        assert (model["name"], model["file_size_bytes"], model["architecture"]) == ("deepseek-r1:latest", 4683075271, "qwen2")
+        assert (model["parameter_count"], model["file_type"]) == (7_600_000_000, "Q4_K_M")
+        assert {m["name"] for m in listing["models"] if m["source"] == "gguf"} == {"tiny-f16", "tiny-q8"}
+    finally:
+        server.shutdown()
+        server.server_close()
+    # Gone: the GGUF files are still listed, and the listing says Ollama did not answer.
+    with daemon.connect() as connection:
+        listing = connection.call("models.list")
+    assert listing["ollama"]["reachable"] is False and listing["ollama"]["error"]
+    assert [m["source"] for m in listing["models"]] == ["gguf", "gguf"]

@@ -12,23 +12,12 @@ import time
 
 import pytest
 
+from model_helpers import small_machine, write_config
 from elohim_client import RPCFailure, wait_for
 
 
-def write_config(workdir, settings, name="elohimd.json"):
-    path = os.path.join(workdir, name)
-    with open(path, "w") as handle:
-        json.dump(settings, handle)
-    return path
 
 
-def small_machine(workdir, total_kb=65536, available_kb=60000):
-    """A captured-style root whose /proc/meminfo says 64 MiB in all."""
-    root = os.path.join(workdir, "memroot")
-    os.makedirs(os.path.join(root, "proc"), exist_ok=True)
-    with open(os.path.join(root, "proc", "meminfo"), "w") as handle:
-        handle.write(f"MemTotal:       {total_kb} kB\nMemFree:        {available_kb} kB\nMemAvailable:   {available_kb} kB\n")
-    return root
 
 
 @pytest.fixture
@@ -62,6 +51,7 @@ def wait_slot_event(connection, predicate, timeout=120.0):
     while time.monotonic() < deadline:
         event = connection.next_notification(timeout=max(0.01, deadline - time.monotonic()))
         params = event.get("params", {})
+        connection.seen_events = getattr(connection, "seen_events", []) + [params]
         if params.get("topic") == "slots" and predicate(params["data"]):
             return params["data"]
     raise AssertionError("no matching slots event")
@@ -93,12 +83,22 @@ def test_assign_serves_a_real_model_and_eject_stops_it(daemons, slots_config, gg
         assert re.search(r"1\s+tiny\s+ready", shown.stdout)
         assert re.search(r"2\s+Empty\s+empty", shown.stdout)
 
+        loaded = connection.call("models.loaded")["models"]
+        assert [(m["name"], m["state"], m["pid"], m["context"]) for m in loaded] == [("tiny", "ready", pid, 1024)]
+        with pytest.raises(RPCFailure) as pinned:
+            connection.call("models.unload", {"model": "tiny"})
+        assert pinned.value.data["reason"] == "conflict" and "eject" in pinned.value.error["message"]
+
         ejected = connection.call("slots.eject", {"slot": 1})
         assert ejected["slots"][0]["state"] == "empty" and ejected["used_bytes"] == 0
         wait_for(lambda: not alive(pid), 30, "the runtime process to stop")
         with pytest.raises(RPCFailure) as again:
             connection.call("slots.eject", {"slot": 1})
         assert again.value.data["reason"] == "conflict"
+        assert connection.call("models.loaded")["models"] == []
+        with pytest.raises(RPCFailure) as not_loaded:
+            connection.call("models.unload", {"model": "tiny"})
+        assert not_loaded.value.data["reason"] == "not_found"
 
         audit = connection.call("admin.audit_log", {"resource_type": "slot"})["events"]
         assert [e["event_type"] for e in audit][:2] == ["slot.ejected", "slot.assigned"]
@@ -135,12 +135,17 @@ def test_slots_beyond_75_percent_are_refused_with_the_numbers(daemons, workdir, 
 def test_a_killed_slot_process_is_restarted_and_announced(daemons, slots_config):
     daemon = daemons.start(["--config", slots_config()])
     with daemon.connect(timeout=180) as events, daemon.connect(timeout=180) as connection:
-        events.call("events.subscribe", {"topics": ["slots"]})
+        events.call("events.subscribe", {"topics": ["slots", "models"]})
         pid = connection.call("slots.assign", {"slot": 2, "model": "tiny", "context": 512})["slots"][1]["pid"]
         os.kill(pid, signal.SIGKILL)
         data = wait_slot_event(events, lambda d: d["slots"][1]["state"] == "ready" and d["slots"][1]["pid"] not in (None, pid))
         assert data["slots"][1]["restarts"] == 1
         assert alive(data["slots"][1]["pid"])
+        runtime_events = [e for e in events.seen_events if e.get("type") == "models.runtime"]
+        states = [e["data"]["state"] for e in runtime_events]
+        assert "restarting" in states
+        restarting = next(e["data"] for e in runtime_events if e["data"]["state"] == "restarting")
+        assert "killed by signal 9" in restarting["error"]
 
 
 def test_no_runtime_process_outlives_the_daemon(daemons, slots_config):

@@ -595,13 +595,13 @@ _elohim_models() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    list|show|check-fit)
+    list|show|check-fit|pull)
         # Offer subcommand argument completions
         "_elohim_models_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'list show check-fit' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list show check-fit pull' -- "${cur}"))
         ;;
     esac
 }
@@ -649,6 +649,24 @@ _elohim_models_check-fit() {
         return
         ;;
     '--context')
+        return
+        ;;
+    esac
+}
+
+_elohim_models_pull() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --sha256)
+    __elohim_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--sha256')
         return
         ;;
     esac

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ElohimProtocol
+import ElohimWire
 import Foundation
 
 extension Elohim {
@@ -7,7 +8,7 @@ extension Elohim {
     struct Models: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List local models, show their metadata and check whether they fit in memory.",
-            subcommands: [List.self, Show.self, CheckFit.self], defaultSubcommand: List.self)
+            subcommands: [List.self, Show.self, CheckFit.self, Pull.self], defaultSubcommand: List.self)
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List the GGUF models under the model directories.")
@@ -77,10 +78,7 @@ extension Elohim {
             @Flag(help: "Do not ask; succeed even when the model does not fit (for scripts).") var force = false
 
             func run() throws {
-                var params: [String: JSONValue] = ["model": .string(Models.absolute(model))]
-                if let context { params["context"] = .int(Int64(context)) }
-                let raw = try global.withClient { try $0.callRaw(ModelsMethods.checkFit.name, params: .object(params)) }
-                let result = try RPCCoding.decode(CheckFitResult.self, from: raw)
+                let (result, raw) = try Models.checkFit(Models.absolute(model), context: context, global: global)
                 if global.json {
                     say(JSONWriter.string(raw))
                     if !result.fits && !force { throw ExitCode(1) }
@@ -94,6 +92,72 @@ extension Elohim {
                 if result.fits { return }
                 try Models.confirmDespite(warning: result.warning ?? result.recommendation, recommendation: result.recommendation, force: force, style: global.style)
             }
+        }
+
+        struct Pull: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Download a GGUF model (resumable, checksum-verified) into the model directory.",
+                discussion: "Run the same command again after an interruption: the download resumes where it stopped.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "An http:// URL of a GGUF file.") var url: String
+            @Option(help: "The expected SHA-256 (64 hex digits).") var sha256: String?
+
+            func run() throws {
+                var params: [String: JSONValue] = ["url": .string(url)]
+                if let sha256 { params["sha256"] = .string(sha256) }
+                let showBar = isatty(2) == 1 && !global.json
+                let raw = try global.withClient { client -> JSONValue in
+                    _ = try client.callRaw("events.subscribe", params: ["topics": ["models"]])
+                    let id: Int64 = 1_000_000
+                    let request = RPCRequest(id: .int(id), method: ModelsMethods.pull.name, params: .object(params))
+                    try client.connection.send(JSONWriter.bytes(request.json))
+                    while true {
+                        let message = try JSONParser.parse(try client.connection.receive())
+                        if message["id"] == .int(id) {
+                            if showBar { FileHandle.standardError.write(Data("\n".utf8)) }
+                            if let error = message["error"] {
+                                throw RPCError(json: error) ?? ClientError.malformedResponse("error without code/message")
+                            }
+                            return message["result"] ?? .null
+                        }
+                        guard showBar, let event = message["params"], event["type"]?.stringValue == "models.pull_progress",
+                            let data = event["data"], data["url"]?.stringValue == url
+                        else { continue }
+                        FileHandle.standardError.write(Data(("\r" + Models.progressBar(data)).utf8))
+                    }
+                }
+                if global.json { return say(JSONWriter.string(raw)) }
+                let result = try RPCCoding.decode(PullResult.self, from: raw)
+                say("Downloaded \(result.name) (\(Format.bytes(result.bytes))) to \(result.path)\(result.resumed ? ", resumed" : "")\nsha256 \(result.sha256)")
+            }
+        }
+
+        /// `[##########..........]  45% 12.3 MiB / 27.0 MiB  4.1 MiB/s  ETA 3s`
+        static func progressBar(_ data: JSONValue) -> String {
+            let bytes = data["bytes"]?.intValue ?? 0
+            let total = data["total"]?.intValue
+            let rate = data["rate_bytes_per_second"]?.doubleValue ?? 0
+            let width = 20
+            var line = ""
+            if let total, total > 0 {
+                let fraction = min(1, Double(bytes) / Double(total))
+                let filled = Int((fraction * Double(width)).rounded(.down))
+                line = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
+                line += "\(Int(fraction * 100))% \(Format.bytes(bytes)) / \(Format.bytes(total))"
+            } else {
+                line = Format.bytes(bytes)
+            }
+            line += "  \(Format.bytes(Int64(rate)))/s"
+            if let eta = data["eta_seconds"]?.doubleValue { line += "  ETA \(Format.duration(seconds: eta))" }
+            return line + "   "
+        }
+
+        /// `models.check_fit` for `model` (already made absolute when it is a path).
+        static func checkFit(_ model: String, context: Int?, global: GlobalOptions) throws -> (CheckFitResult, JSONValue) {
+            var params: [String: JSONValue] = ["model": .string(model)]
+            if let context { params["context"] = .int(Int64(context)) }
+            let raw = try global.withClient { try $0.callRaw(ModelsMethods.checkFit.name, params: .object(params)) }
+            return (try RPCCoding.decode(CheckFitResult.self, from: raw), raw)
         }
 
         /// Prints the seed's warning and asks `Load anyway? [y/N]` unless `force`; throws exit 1 on no.

@@ -33,10 +33,7 @@ extension Elohim {
                 let name = Models.absolute(model)
                 var force = self.force
                 if !force && !global.json {
-                    var fitParams: [String: JSONValue] = ["model": .string(name)]
-                    if let context { fitParams["context"] = .int(Int64(context)) }
-                    let raw = try global.withClient { try $0.callRaw(ModelsMethods.checkFit.name, params: .object(fitParams)) }
-                    let fit = try RPCCoding.decode(CheckFitResult.self, from: raw)
+                    let fit = try Models.checkFit(name, context: context, global: global).0
                     if !fit.fits {
                         try Models.confirmDespite(
                             warning: fit.warning ?? fit.recommendation, recommendation: fit.recommendation, force: false, style: global.style)

@@ -33,6 +33,7 @@ extension DaemonConfiguration {
         "fit_available_fraction": "number: share of available memory one model may take (0.05 to 1, default 0.5)",
         "slots_total_fraction": "number: share of total memory the hot slots together may take (0.05 to 1, default 0.75)",
         "hot_slot_count": "integer: number of hot slots (1 to 16, default 4)",
+        "ollama_url": "string: Ollama's API address, listed when reachable (default http://127.0.0.1:11434; \"\" = off)",
         "memory_root": "absolute path: root under which /proc and /sys/fs/cgroup are read (default /)",
         "default_model": "string: the model of chat sessions without their own (default: the one chosen at setup)",
         "chat_runtimes": "object: model name -> base URL of a running llama.cpp server (http://127.0.0.1:8080)",
@@ -171,6 +172,10 @@ extension DaemonConfiguration {
         if let value = members["hot_slot_count"] {
             guard let number = value.intValue, (1...16).contains(number) else { throw fail("hot_slot_count") }
             hotSlotCount = Int(number)
+        }
+        if let value = members["ollama_url"] {
+            guard let text = value.stringValue, text.isEmpty || text.hasPrefix("http://") else { throw fail("ollama_url") }
+            ollamaURL = text
         }
         if let value = members["memory_root"] {
             guard let text = value.stringValue, text.hasPrefix("/") else { throw fail("memory_root") }

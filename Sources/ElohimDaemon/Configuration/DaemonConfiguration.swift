@@ -40,6 +40,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var slotsTotalFraction: Double = 0.75
     /// The number of hot slots. Default 4.
     public var hotSlotCount: Int = 4
+    /// Ollama's API; its models are listed when it answers. "" turns it off.
+    public var ollamaURL: String = "http://127.0.0.1:11434"
     /// The root `/proc` and `/sys/fs/cgroup` are read under ("/"; tests point it at captured trees).
     public var memoryRoot: String = "/"
     /// The model of chat sessions without their own; `nil` = the one chosen at setup.

@@ -11,6 +11,7 @@ struct ModelServices: Sendable {
     let fit: FitCheck
     let runtime: LlamaServerRuntime
     let slots: HotSlots
+    let ollama: OllamaClient?
 
     /// Model name → loaded runtime, on demand and fit-checked (for chat).
     var manager: ModelManager {
@@ -55,6 +56,18 @@ extension ModelSummary {
     }
 }
 
+extension LoadedModelInfo {
+    init(_ model: LoadedModel) {
+        self.init(
+            name: ModelInventory.name(of: model.path), path: model.path, state: model.state.rawValue, context: model.context,
+            pid: model.pid.map(Int.init), port: model.port, rssBytes: model.pid.flatMap(LlamaServerRuntime.residentBytes).map { Int64(clamping: $0) },
+            restarts: model.restarts, error: model.error)
+    }
+
+    /// The event form (`models.runtime` on topic `models`).
+    var json: JSONValue { (try? RPCCoding.json(self)) ?? [:] }
+}
+
 extension EstimateBreakdown {
     init(_ estimate: MemoryEstimate) {
         self.init(
@@ -70,7 +83,22 @@ extension MethodTable {
     /// `models.list`, `models.show`, `models.check_fit`.
     mutating func registerModelsMethods(_ models: ModelServices) {
         register(ModelsMethods.list) { _, _ in
-            ModelsListResult(models: models.inventory.list().map(models.summary), directories: models.inventory.configuration.directories)
+            var result = ModelsListResult(
+                models: models.inventory.list().map(models.summary), directories: models.inventory.configuration.directories)
+            if let ollama = models.ollama {
+                do {
+                    let tags = try await ollama.tags()
+                    result.models += tags.map {
+                        ModelSummary(
+                            name: $0.name, path: "ollama:" + $0.name, source: "ollama", fileSizeBytes: $0.sizeBytes, architecture: $0.family,
+                            parameterCount: $0.parameterCount, fileType: $0.quantization)
+                    }
+                    result.ollama = OllamaStatus(url: ollama.baseURL, reachable: true, error: nil)
+                } catch {
+                    result.ollama = OllamaStatus(url: ollama.baseURL, reachable: false, error: "\(error)")
+                }
+            }
+            return result
         }
         register(ModelsMethods.show) { _, params in
             let info = try models.inventory.resolve(params.model)
@@ -80,6 +108,20 @@ extension MethodTable {
                 weightsBytes: Int64(clamping: info.weightsBytes), keyLength: info.keyLength, valueLength: info.valueLength,
                 feedForwardLength: info.feedForwardLength, vocabularySize: info.vocabularySize,
                 estimate: EstimateBreakdown(models.estimator.estimate(info)))
+        }
+        register(ModelsMethods.loaded) { _, _ in LoadedModelsResult(models: await models.runtime.loaded().map(LoadedModelInfo.init)) }
+        register(ModelsMethods.unload) { context, params in
+            let info = try models.inventory.resolve(params.model)
+            if let slot = await models.slots.snapshot().slots.first(where: { $0.path == info.path }) {
+                throw ModelError(
+                    .conflict, "hot slot \(slot.slot) pins \(slot.model ?? params.model); eject it with `elohim slots eject \(slot.slot)`",
+                    detail: ["slot": .int(Int64(slot.slot))])
+            }
+            guard await models.runtime.state(of: info.path) != nil else {
+                throw ModelError(.notFound, "\(params.model) is not loaded", detail: ["model": .string(params.model)])
+            }
+            await models.runtime.unload(path: info.path)
+            return LoadedModelsResult(models: await models.runtime.loaded().map(LoadedModelInfo.init))
         }
         register(ModelsMethods.checkFit) { _, params in
             try models.fitResult(try models.inventory.resolve(params.model), context: params.context).0
@@ -102,6 +144,53 @@ extension SlotsListResult {
 }
 
 extension MethodTable {
+    /// `models.pull`.
+    mutating func registerPullMethod(_ models: ModelServices, events: EventBus, audit: AuditWriter) {
+        register(ModelsMethods.pull) { context, params in
+            guard let url = params.url else {
+                if params.name != nil {
+                    throw RPCError.application(
+                        .unavailable, "pulling by name goes through Ollama, which this daemon does not reach; give an http:// url of a GGUF file")
+                }
+                throw RPCError.invalidParams("give url (an http:// URL of a GGUF file)", field: "url")
+            }
+            guard let directory = models.inventory.configuration.directories.first else {
+                throw RPCError.application(.failed, "no model directory is configured (model_dirs)")
+            }
+            events.publish(.models, type: "models.pull_started", data: ["url": .string(url)])
+            do {
+                let result = try await ModelDownloader().download(url: url, into: directory, sha256: params.sha256) { progress in
+                    events.publish(
+                        .models, type: "models.pull_progress",
+                        data: [
+                            "url": .string(progress.url), "bytes": .int(Int64(clamping: progress.bytes)),
+                            "total": progress.total.map { .int(Int64(clamping: $0)) } ?? .null,
+                            "rate_bytes_per_second": .double(progress.bytesPerSecond.rounded()),
+                            "eta_seconds": progress.etaSeconds.map { .double(($0 * 10).rounded() / 10) } ?? .null,
+                        ])
+                }
+                let name = ModelInventory.name(of: result.path)
+                let details: JSONValue = [
+                    "url": .string(url), "path": .string(result.path), "bytes": .int(Int64(clamping: result.bytes)),
+                    "sha256": .string(result.sha256), "resumed": .bool(result.resumed),
+                ]
+                events.publish(.models, type: "models.pulled", data: details)
+                audit.record(AuditEvent("model.pulled", action: "download", actor: context.auditActor, resourceType: "model", resourceID: name, details: details))
+                return PullResult(
+                    path: result.path, name: name, bytes: Int64(clamping: result.bytes), sha256: result.sha256, resumed: result.resumed,
+                    attempts: result.attempts)
+            } catch {
+                let message = (error as? any DomainError)?.message ?? "\(error)"
+                events.publish(.models, type: "models.pull_failed", data: ["url": .string(url), "error": .string(message)])
+                audit.record(
+                    AuditEvent(
+                        "model.pull_failed", action: "download", actor: context.auditActor, resourceType: "model", resourceID: url,
+                        details: ["error": .string(message)]))
+                throw error
+            }
+        }
+    }
+
     /// `slots.list`, `slots.assign`, `slots.eject`.
     mutating func registerSlotsMethods(_ models: ModelServices, audit: AuditWriter) {
         let slots = models.slots

@@ -64,9 +64,23 @@ public struct ModelSummary: Codable, Sendable, Equatable {
 public struct ModelsListResult: Codable, Sendable {
     public var models: [ModelSummary]
     public var directories: [String]
-    public init(models: [ModelSummary], directories: [String]) {
+    /// Whether the configured Ollama server answered (its models are listed with source `ollama`).
+    public var ollama: OllamaStatus?
+    public init(models: [ModelSummary], directories: [String], ollama: OllamaStatus? = nil) {
         self.models = models
         self.directories = directories
+        self.ollama = ollama
+    }
+}
+
+public struct OllamaStatus: Codable, Sendable, Equatable {
+    public var url: String
+    public var reachable: Bool
+    public var error: String?
+    public init(url: String, reachable: Bool, error: String?) {
+        self.url = url
+        self.reachable = reachable
+        self.error = error
     }
 }
 
@@ -265,4 +279,88 @@ public struct SlotParams: RPCParams {
     public var slot: Int
     public init(slot: Int) { self.slot = slot }
     public static let fields = [ParamField("slot", Schema.integer, required: true, summary: "The slot, 1-based.")]
+}
+
+extension ModelsMethods {
+    public static let pull = MethodSpec<PullParams, PullResult>(
+        "models.pull",
+        summary: "Download a GGUF model over HTTP into the first model directory: disk space checked, resumable (Range), SHA-256 verified, renamed into place atomically; progress as `models` events.",
+        access: .permission("models.manage"),
+        result: Schema.object([
+            "path": Schema.string, "name": Schema.string, "bytes": Schema.integer, "sha256": Schema.string,
+            "resumed": Schema.boolean, "attempts": Schema.integer,
+        ]))
+}
+
+public struct PullParams: RPCParams {
+    public var url: String?
+    public var name: String?
+    public var sha256: String?
+    public init(url: String? = nil, name: String? = nil, sha256: String? = nil) {
+        self.url = url
+        self.name = name
+        self.sha256 = sha256
+    }
+    public static let fields = [
+        ParamField("url", Schema.string, summary: "An http:// URL of a GGUF file."),
+        ParamField("name", Schema.string, summary: "An Ollama model name (pulled through Ollama's API)."),
+        ParamField("sha256", Schema.string, summary: "The expected SHA-256 of the file (64 hex digits)."),
+    ]
+}
+
+public struct PullResult: Codable, Sendable {
+    public var path: String
+    public var name: String
+    public var bytes: Int64
+    public var sha256: String
+    public var resumed: Bool
+    public var attempts: Int
+    public init(path: String, name: String, bytes: Int64, sha256: String, resumed: Bool, attempts: Int) {
+        self.path = path
+        self.name = name
+        self.bytes = bytes
+        self.sha256 = sha256
+        self.resumed = resumed
+        self.attempts = attempts
+    }
+}
+
+extension ModelsMethods {
+    public static let loaded = MethodSpec<NoParams, LoadedModelsResult>(
+        "models.loaded", summary: "Models loaded in a runtime now (hot slots and on-demand loads): state, pid, port, context, measured RSS.",
+        access: .permission("chat.use"), result: Schema.object(["models": Schema.array(["type": "object"])]))
+
+    public static let unload = MethodSpec<ModelParams, LoadedModelsResult>(
+        "models.unload", summary: "Stop a model's runtime process; refused (conflict) while a hot slot pins it — eject the slot instead.",
+        access: .permission("models.manage"), result: Schema.object(["models": Schema.array(["type": "object"])]))
+}
+
+public struct LoadedModelInfo: Codable, Sendable, Equatable {
+    public var name: String
+    public var path: String
+    public var state: String
+    public var context: Int
+    public var pid: Int?
+    public var port: Int?
+    public var rssBytes: Int64?
+    public var restarts: Int
+    public var error: String?
+    public init(
+        name: String, path: String, state: String, context: Int, pid: Int?, port: Int?, rssBytes: Int64?, restarts: Int, error: String?
+    ) {
+        self.name = name
+        self.path = path
+        self.state = state
+        self.context = context
+        self.pid = pid
+        self.port = port
+        self.rssBytes = rssBytes
+        self.restarts = restarts
+        self.error = error
+    }
+}
+
+public struct LoadedModelsResult: Codable, Sendable {
+    public var models: [LoadedModelInfo]
+    public init(models: [LoadedModelInfo]) { self.models = models }
 }

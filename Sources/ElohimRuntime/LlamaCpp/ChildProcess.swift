@@ -1,3 +1,4 @@
+import ElohimCore
 import ElohimProtocol
 import Foundation
 
