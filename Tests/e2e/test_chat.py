@@ -285,6 +285,15 @@ def test_sessions_are_private_to_their_user(daemons, workdir, models, second_use
                     other.call(method, params)
                 assert failure.value.data["reason"] == "not_found", (method, failure.value.error)
             assert [s["title"] for s in other.call("chat.list", {})["sessions"]] == ["member's"]
+            # chat events reach only the session's owner.
+            other.call("events.subscribe", {"topics": ["chat"]})
+            owner.call("events.subscribe", {"topics": ["chat"]})
+            owner.call("chat.set_model", {"session_id": mine["id"], "model": "tiny-b"})
+            event = owner.next_notification(30)
+            assert event["params"]["data"]["session_id"] == mine["id"]
+            other.call("chat.set_model", {"session_id": theirs["id"], "model": "tiny-b"})
+            event = other.next_notification(30)
+            assert event["params"]["data"]["session_id"] == theirs["id"], "the member saw the owner's chat event"
         assert [s["title"] for s in owner.call("chat.list", {})["sessions"]] == ["owner's"]
         assert owner.call("chat.get", {"session_id": mine["id"]})["messages"] == []
         assert theirs["id"] != mine["id"]

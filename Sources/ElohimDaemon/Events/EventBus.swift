@@ -27,6 +27,8 @@ public final class EventBus: Sendable {
 
     private struct Subscriber {
         let topics: Set<String>
+        /// The subscribing connection's uid, for events meant for one user only.
+        let uid: UInt32?
         let continuation: AsyncStream<[UInt8]>.Continuation
     }
 
@@ -41,11 +43,14 @@ public final class EventBus: Sendable {
 
     public init() {}
 
-    /// Publishes an event on `topic`; `type` says what happened (`daemon.reloaded`).
-    public func publish(_ topic: EventTopic, type: String, data: JSONValue) {
+    /// Publishes an event on `topic`; `type` says what happened (`daemon.reloaded`). With
+    /// `audience`, only that uid's subscriptions receive it (a user's own chat sessions).
+    public func publish(_ topic: EventTopic, type: String, data: JSONValue, audience: UInt32? = nil) {
         state.withLock { state in
             state.seq += 1
-            let receivers = state.subscribers.values.filter { $0.topics.contains(topic.rawValue) }
+            let receivers = state.subscribers.values.filter {
+                $0.topics.contains(topic.rawValue) && (audience == nil || $0.uid == audience)
+            }
             guard !receivers.isEmpty else { return }
             let message: JSONValue = [
                 "topic": .string(topic.rawValue), "type": .string(type), "seq": .int(state.seq),
@@ -57,12 +62,12 @@ public final class EventBus: Sendable {
     }
 
     /// Starts a subscription. End it with `unsubscribe` (the connection does, when it closes).
-    public func subscribe(topics: Set<String>) -> Subscription {
+    public func subscribe(topics: Set<String>, uid: UInt32? = nil) -> Subscription {
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(Self.bufferLimit))
         return state.withLock { state in
             let id = state.nextID
             state.nextID += 1
-            state.subscribers[id] = Subscriber(topics: topics, continuation: continuation)
+            state.subscribers[id] = Subscriber(topics: topics, uid: uid, continuation: continuation)
             return Subscription(id: id, topics: topics, seq: state.seq, frames: stream)
         }
     }

@@ -12,14 +12,14 @@ extension MethodTable {
     ) {
         let store = chat.store
 
-        /// Tells meters (`chat` topic) where the session's token count stands.
+        /// Tells the owner's meters (`chat` topic; nobody else's) where the session's token count stands.
         @Sendable func publish(_ tokens: ChatTokenCount, uid: UInt32) {
             var data = (try? RPCCoding.json(tokens)) ?? [:]
             if case .object(var members) = data {
                 members["user_id"] = .int(Int64(uid))
                 data = .object(members)
             }
-            events.publish(.chat, type: "chat.tokens", data: data)
+            events.publish(.chat, type: "chat.tokens", data: data, audience: uid)
         }
 
         register(ChatMethods.create) { context, params in

@@ -79,7 +79,7 @@ extension MethodTable {
                 }
             }
             let topics = Set(params.topics)
-            let subscription = bus.subscribe(topics: topics)
+            let subscription = bus.subscribe(topics: topics, uid: context.peer.uid)
             context.connection.startAfterResponse(subscription)
             var snapshot: [String: JSONValue] = [:]
             for topic in topics.sorted() { snapshot[topic] = await bus.snapshot(of: topic) }
