@@ -101,3 +101,28 @@ def test_interactive_chat_in_a_real_terminal(chat_daemon):
         assert "error" not in text.lower(), text
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def test_switching_to_a_model_that_does_not_fit_asks_load_anyway(daemons, workdir, gguf_model_dir, llama_server_command,
+                                                                  run_cli):
+    import os
+
+    from test_chat import write_config
+    root = os.path.join(workdir, "memroot")
+    os.makedirs(os.path.join(root, "proc"), exist_ok=True)
+    with open(os.path.join(root, "proc", "meminfo"), "w") as handle:
+        handle.write("MemTotal:       65536 kB\nMemFree:        1000 kB\nMemAvailable:   1000 kB\n")
+    config = write_config(workdir, "small", {
+        "model_dirs": [gguf_model_dir], "llama_server_command": os.path.abspath(llama_server_command),
+        "memory_root": root})
+    socket = daemons.start(["--config", config]).socket_path
+    session = str(json.loads(run_cli("--json", "--socket", socket, "chat", "new").stdout)["id"])
+    declined = run_cli("--socket", socket, "chat", "model", session, "tiny", input="n\n")
+    assert declined.returncode == 2, declined
+    assert "Load anyway? [y/N]" in declined.stderr and "model not changed" in declined.stderr
+    assert "uses no model" in run_cli("--socket", socket, "chat", "model", session).stdout
+    accepted = run_cli("--socket", socket, "chat", "model", session, "tiny", input="y\n")
+    assert accepted.returncode == 0 and "uses tiny" in accepted.stdout, accepted.stderr
+    run_cli("--socket", socket, "chat", "model", session, "reset")
+    forced = run_cli("--socket", socket, "chat", "model", session, "tiny", "--force")
+    assert forced.returncode == 0 and "Load anyway" not in forced.stderr and "uses tiny" in forced.stdout
