@@ -1,5 +1,6 @@
 import ElohimCore
 import ElohimProtocol
+import ElohimRuntime
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -72,7 +73,8 @@ public enum Daemon {
         let methods = makeMethods(
             facts: facts, settings: settings, events: events, counters: counters, security: stores.security,
             engine: stores.engine, testMethods: configuration.enableTestMethods,
-            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: settings), models: stores.models)
+            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: settings), models: stores.models,
+            chat: makeChat(database: database, settings: settings, setup: stores.security.setup, models: stores.models))
         let policy = RBACPolicy(accounts: stores.security.accounts, founder: stores.security.founder, audit: stores.security.audit)
         let dispatcher = Dispatcher(methods: methods, policy: policy, logger: logger)
 
@@ -157,7 +159,7 @@ extension Daemon {
     static func makeMethods(
         facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, security: SecurityServices,
         engine: EngineServices, testMethods: Bool,
-        library: LibraryServices, models: ModelServices
+        library: LibraryServices, models: ModelServices, chat: ChatService
     ) -> MethodTable {
         var methods = MethodTable()
         methods.registerDaemonMethods(
@@ -174,6 +176,15 @@ extension Daemon {
         methods.registerModelsMethods(models)
         methods.registerSlotsMethods(models, audit: security.audit)
         methods.registerPullMethod(models, events: events, audit: security.audit)
+        methods.registerChatMethods(chat, events: events, audit: security.audit) { model, force in
+            guard settings.current.chatRuntimes[model] == nil else { return }
+            let (result, report) = try models.fitResult(try models.inventory.resolve(model), context: nil)
+            guard report.fits || force else {
+                var detail = (try? RPCCoding.json(result))?.objectValue ?? [:]
+                detail["model"] = .string(model)
+                throw ModelError(.memoryLimit, (report.warning ?? "") + " " + report.recommendation, detail: detail)
+            }
+        }
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
         return methods
@@ -195,12 +206,29 @@ extension Daemon {
         let facts = DaemonFacts(
             startedAt: Date(), startedAtText: "", pid: 0, mode: .user, socketPath: "", socketActivated: false,
             dataDir: "", databasePath: "", databaseSize: { 0 }, capabilities: capabilities)
+        let settings = LiveSettings(configuration)
         let methods = makeMethods(
-            facts: facts, settings: LiveSettings(configuration), events: stores.events, counters: CounterBox(),
+            facts: facts, settings: settings, events: stores.events, counters: CounterBox(),
             security: stores.security, engine: stores.engine, testMethods: false,
-            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: LiveSettings(configuration)),
-            models: stores.models)
+            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: settings),
+            models: stores.models,
+            chat: makeChat(database: stores.database, settings: settings, setup: stores.security.setup, models: stores.models))
         return (methods, stores.security)
+    }
+}
+
+extension Daemon {
+    /// Chat over the configured runtimes; the default model is read per call, so a reload or
+    /// a finished setup applies at once.
+    static func makeChat(database: AppDatabase, settings: LiveSettings, setup: SetupState, models: ModelServices) -> ChatService {
+        var configuration = ChatService.Configuration()
+        configuration.maxReplyTokens = settings.current.chatMaxReplyTokens
+        let provider = ManagedChat(manager: models.manager, external: LlamaServerChat { settings.current.chatRuntimes }) {
+            Set(settings.current.chatRuntimes.keys)
+        }
+        return ChatService(store: ChatStore(database: database.writer), provider: provider, configuration: configuration) {
+            settings.current.defaultModel ?? (try? setup.status().defaultModel) ?? nil
+        }
     }
 }
 
