@@ -13,6 +13,7 @@ import glob
 import json
 import os
 import queue
+import signal
 import sqlite3
 import stat
 import subprocess
@@ -549,3 +550,17 @@ def test_another_users_jobs_and_files_are_out_of_reach_unless_admin(daemons, wor
             admin.call("engine.cancel", {"job": running})
         events = admin.call("admin.audit_log", {"event_type": "engine.job_cancelled"})["events"]
         assert [(e["resource_id"], e["details"]["owner"]) for e in events] == [(str(theirs), second_user.uid)], events
+
+
+def test_sigterm_stops_running_queries_and_answers_their_callers(daemons, workdir):
+    """A query may run for a long time (here up to 10 minutes); SIGTERM must not wait for it:
+    the in-flight engine.run is answered (cancelled, saying why) and the daemon exits 0."""
+    daemon = engine_daemon(daemons, workdir, engine_workers=1, engine_timeout_ms=600_000)
+    with daemon.connect() as connection, daemon.connect() as other:
+        connection.send_json({"jsonrpc": "2.0", "id": 7, "method": "engine.run", "params": {"sql": ENDLESS}})
+        wait_for(lambda: other.call("engine.status")["queue"]["in_flight"] == 1, 30, "the query to run")
+        daemon.signal(signal.SIGTERM)
+        answer = connection.response_for(7, timeout=60)
+        error = error_of(answer, CANCELLED, "cancelled")
+        assert "shutting down" in error["message"], error
+    assert daemon.wait(60) == 0, daemon.log()

@@ -114,7 +114,7 @@ public struct JobRecord: Sendable {
     public internal(set) var finishedAt: Moment?
     public internal(set) var result: QueryResultSet?
     public internal(set) var failure: JobFailure?
-    /// Who asked for it to stop, when someone did.
+    /// Who asked for it to stop, when someone did (nil when the engine stopped it at shutdown).
     public internal(set) var cancelledBy: UInt32?
 
     init(id: JobID, request: QueryRequest, submittedAt: Moment) {

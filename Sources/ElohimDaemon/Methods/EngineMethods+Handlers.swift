@@ -105,7 +105,8 @@ extension JobRecord {
     }
 
     private var cancelMessage: String {
-        if let by = cancelledBy, by != request.owner { return "job \(id) was cancelled by uid \(by)" }
+        guard let by = cancelledBy else { return "job \(id) was stopped: the daemon is shutting down; run it again once it is back" }
+        if by != request.owner { return "job \(id) was cancelled by uid \(by)" }
         return "job \(id) was cancelled"
     }
 
