@@ -453,6 +453,12 @@ def test_cli_query_data_and_perf(daemons, workdir, run_cli):
     as_json = json.loads(cli_ok(run_cli(*sock, "--json", "query", "SELECT 1 AS one")))
     assert (as_json["columns"], as_json["rows"], as_json["state"]) == (["one"], [[1]], "succeeded"), as_json
 
+    # Every page, not just the first 1000 rows.
+    many = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 2500) SELECT x FROM c"
+    paged = json.loads(cli_ok(run_cli(*sock, "--json", "query", many)))
+    assert [row[0] for row in paged["rows"]] == list(range(1, 2501)), len(paged["rows"])
+    assert cli_ok(run_cli(*sock, "--no-color", "query", many)).splitlines()[-1].startswith("2500 rows")
+
     refused = run_cli(*sock, "query", "DELETE FROM sales", "--dataset", "sales")
     assert refused.returncode == 1 and "only reads" in refused.stderr, refused
 
@@ -564,3 +570,37 @@ def test_sigterm_stops_running_queries_and_answers_their_callers(daemons, workdi
         error = error_of(answer, CANCELLED, "cancelled")
         assert "shutting down" in error["message"], error
     assert daemon.wait(60) == 0, daemon.log()
+
+
+def test_results_are_paged_and_capped(daemons, workdir):
+    daemon = engine_daemon(daemons, workdir, engine_max_rows=3000)
+    many = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c"
+    with daemon.connect() as connection:
+        first = connection.call("engine.run", {"sql": many, "max_rows": 2500, "limit": 1000})
+        assert (first["row_count"], first["truncated"], first["offset"], first["next_offset"]) == (2500, True, 0, 1000), {
+            k: v for k, v in first.items() if k != "rows"}
+        assert len(first["rows"]) == 1000 and first["rows"][0] == [1]
+        last = connection.call("engine.result", {"job": first["job"], "offset": 2000, "limit": 1000})
+        assert (len(last["rows"]), last["rows"][-1], last["next_offset"]) == (500, [2500], None)
+        # max_rows above the engine's ceiling is capped to it.
+        capped = connection.call("engine.run", {"sql": many, "max_rows": 10_000_000, "limit": 1})
+        assert (capped["row_count"], capped["truncated"]) == (3000, True), {k: v for k, v in capped.items() if k != "rows"}
+        bad = connection.request("engine.result", {"job": first["job"], "limit": 0})
+        assert bad["error"]["code"] == -32602 and bad["error"]["data"]["field"] == "limit", bad
+        unknown = connection.request("engine.result", {"job": 999999})
+        assert unknown["error"]["data"]["reason"] == "not_found", unknown
+
+
+def test_wide_rows_come_in_pages_that_fit_a_frame(daemons, workdir, run_cli):
+    """1500 rows of 10 kB each (15 MB, under the 16 MiB a job keeps) exceed a 4 MiB frame many
+    times over: pages shrink to fit and the CLI still prints every row."""
+    daemon = engine_daemon(daemons, workdir)
+    wide = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1500) SELECT x, printf('%.10000c', 'w') FROM c"
+    with daemon.connect() as connection:
+        first = connection.call("engine.run", {"sql": wide, "limit": 10000})
+        assert (first["row_count"], first["truncated"]) == (1500, False)
+        assert 1 <= len(first["rows"]) < 1500, len(first["rows"])
+        assert first["next_offset"] == len(first["rows"])
+    lines = cli_ok(run_cli("--socket", daemon.socket_path, "--json", "query", wide))
+    rows = json.loads(lines)["rows"]
+    assert [row[0] for row in rows] == list(range(1, 1501)) and all(len(row[1]) == 10000 for row in rows)

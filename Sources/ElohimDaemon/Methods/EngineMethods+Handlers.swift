@@ -80,12 +80,22 @@ extension MethodTable {
 }
 
 extension JobRecord {
-    /// The job and rows `offset..<offset+limit` on the wire.
+    /// Rows in one page stop short of this many (approximate) bytes, at least one row: pages
+    /// stay far below the 4 MiB frame limit clients read with, however wide the rows.
+    static let pageBytes = 1 << 20
+
+    /// The job and rows `offset..<offset+limit` on the wire (fewer if they would be too large).
     func page(offset: Int, limit: Int) -> EngineJobResult {
         let now = Moment.now()
         let rows = result?.rows ?? []
         let start = min(offset, rows.count)
-        let end = min(rows.count, start + limit)
+        var end = start
+        var bytes = 0
+        while end < min(rows.count, start + limit) {
+            bytes += rows[end].reduce(8) { $0 + Self.approximateBytes($1) }
+            if bytes > Self.pageBytes && end > start { break }
+            end += 1
+        }
         return EngineJobResult(
             job: id, state: state.rawValue, dataset: request.dataset, worker: worker, submittedAt: Timestamp.format(submittedAt.wall),
             startedAt: startedAt.map { Timestamp.format($0.wall) }, finishedAt: finishedAt.map { Timestamp.format($0.wall) },
@@ -93,6 +103,15 @@ extension JobRecord {
             runMs: runMilliseconds(now: now).map(EngineStateMachine.rounded),
             columns: result?.columns ?? [], rows: Array(rows[start..<end]), rowCount: rows.count, truncated: result?.truncated ?? false,
             offset: start, nextOffset: end < rows.count ? end : nil, error: wireError)
+    }
+
+    static func approximateBytes(_ value: JSONValue) -> Int {
+        switch value {
+        case .string(let text): return text.utf8.count * 6 / 5 + 3
+        case .object(let members): return members.values.reduce(16) { $0 + approximateBytes($1) }
+        case .array(let items): return items.reduce(4) { $0 + approximateBytes($1) }
+        default: return 24
+        }
     }
 
     var wireError: EngineJobError? {
