@@ -604,3 +604,18 @@ def test_wide_rows_come_in_pages_that_fit_a_frame(daemons, workdir, run_cli):
     lines = cli_ok(run_cli("--socket", daemon.socket_path, "--json", "query", wide))
     rows = json.loads(lines)["rows"]
     assert [row[0] for row in rows] == list(range(1, 1501)) and all(len(row[1]) == 10000 for row in rows)
+
+
+def test_without_a_dataset_every_dataset_is_a_read_only_schema(daemons, workdir):
+    daemon = engine_daemon(daemons, workdir)
+    with daemon.connect() as connection:
+        import_sales(connection, workdir)
+        connection.call("data.import", {"path": write_file(workdir, "regions.csv", "region,manager\nnorth,Ann\nsouth,Bo\n")})
+        rows = connection.call("engine.run", {"sql": (
+            "SELECT r.manager, sum(s.amount) FROM sales.sales s JOIN regions.regions r ON r.region = s.region "
+            "GROUP BY r.manager ORDER BY r.manager")})["rows"]
+        assert rows == [["Ann", 10.5], ["Bo", 20.0]], rows
+        for sql in ("DELETE FROM sales.sales", "DETACH DATABASE sales", "INSERT INTO regions.regions VALUES ('x', 'y')"):
+            error_of(connection.request("engine.run", {"sql": sql}), READ_ONLY, "read_only")
+        assert connection.call("engine.run", {"sql": "SELECT count(*) FROM regions.regions"})["rows"] == [[2]]
+        assert connection.call("engine.run", {"sql": "SELECT 1"})["rows"] == [[1]]

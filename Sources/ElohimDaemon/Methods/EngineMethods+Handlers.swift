@@ -19,10 +19,15 @@ extension MethodTable {
             }
             if let rows = params.maxRows, rows < 1 { throw RPCError.invalidParams("max_rows must be at least 1", field: "max_rows") }
             let path = try params.dataset.map { try datasets.path(uid: uid, name: $0) }
-            return QueryRequest(
+            var request = QueryRequest(
                 sql: params.sql, dataset: params.dataset, databasePath: path,
                 timeoutMilliseconds: params.timeoutMs ?? engine.configuration.timeoutMilliseconds,
                 maxRows: params.maxRows ?? engine.configuration.maxRows, owner: uid)
+            if params.dataset == nil {
+                // Every dataset as a schema of its name (sales.sales), as far as SQLite's limit of 10 goes.
+                request.attachments = try datasets.files(uid: uid).prefix(10).map { ($0.name, $0.path) }
+            }
+            return request
         }
 
         @Sendable func pageLimit(_ limit: Int?) throws -> Int {
