@@ -96,6 +96,12 @@ let package = Package(
             path: "Benchmarks/AuditBench",
             swiftSettings: strictness
         ),
+        .executableTarget(
+            name: "elohim-library-bench",
+            dependencies: ["ElohimCore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/LibraryBench",
+            swiftSettings: strictness
+        ),
         .testTarget(name: "ElohimWireTests", dependencies: ["ElohimWire"], swiftSettings: strictness),
         .testTarget(name: "ElohimProtocolTests", dependencies: ["ElohimProtocol"], swiftSettings: strictness),
         .testTarget(

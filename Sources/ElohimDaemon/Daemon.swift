@@ -22,6 +22,7 @@ public enum Daemon {
     /// Runs the daemon; returns the process exit code.
     public static func run(overrides: DaemonConfiguration.Overrides, environment: [String: String]) async -> Int32 {
         umask(0o077)
+        raiseOpenFileLimit()
         let configuration: DaemonConfiguration
         do {
             configuration = try DaemonConfiguration.load(overrides: overrides, environment: environment)
@@ -70,7 +71,8 @@ public enum Daemon {
         let counters = CounterBox()
         let methods = makeMethods(
             facts: facts, settings: settings, events: events, counters: counters, security: stores.security,
-            engine: stores.engine, testMethods: configuration.enableTestMethods)
+            engine: stores.engine, testMethods: configuration.enableTestMethods,
+            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: settings))
         let policy = RBACPolicy(accounts: stores.security.accounts, founder: stores.security.founder, audit: stores.security.audit)
         let dispatcher = Dispatcher(methods: methods, policy: policy, logger: logger)
 
@@ -137,6 +139,17 @@ public enum Daemon {
 }
 
 extension Daemon {
+    /// Raises the soft limit on open files to the hard one. Every connection, runtime pipe and
+    /// database handle is a descriptor; systemd's soft default of 1024 would refuse the
+    /// thousandth client while the hard limit (524288 there) allows far more. epoll has no
+    /// FD_SETSIZE ceiling, so this is the documented thing to do (systemd.exec(5), LimitNOFILE=).
+    static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = min(limit.rlim_max, 1 << 20)
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
     /// Advertised in `daemon.hello`; areas add theirs as they land.
     static let capabilities = ["batch", "events", "engine"]
 
@@ -144,7 +157,8 @@ extension Daemon {
     /// `--print-openrpc`, so the committed document cannot drift from the served one.
     static func makeMethods(
         facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, security: SecurityServices,
-        engine: EngineServices, testMethods: Bool
+        engine: EngineServices, testMethods: Bool,
+        library: LibraryServices
     ) -> MethodTable {
         var methods = MethodTable()
         methods.registerDaemonMethods(
@@ -157,6 +171,7 @@ extension Daemon {
         methods.registerAuditMethods(security)
         methods.registerEngineMethods(engine, security: security)
         methods.registerDataMethods(engine, events: events, audit: security.audit)
+        methods.registerLibraryMethods(library, security: security, events: events)
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
         return methods
@@ -180,7 +195,8 @@ extension Daemon {
             dataDir: "", databasePath: "", databaseSize: { 0 }, capabilities: capabilities)
         let methods = makeMethods(
             facts: facts, settings: LiveSettings(configuration), events: stores.events, counters: CounterBox(),
-            security: stores.security, engine: stores.engine, testMethods: false)
+            security: stores.security, engine: stores.engine, testMethods: false,
+            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: LiveSettings(configuration)))
         return (methods, stores.security)
     }
 }

@@ -10,10 +10,19 @@ struct Stores: Sendable {
     let events: EventBus
     let security: SecurityServices
     let engine: EngineServices
+    let library: LibraryStore
 
     static func open(dataDir: String, configuration: DaemonConfiguration, logger: Logger) throws -> Stores {
         try DataDirectory.prepare(dataDir)
-        let database = try AppDatabase.open(path: dataDir + "/elohim.db")
+        // embeddings.db first: every connection of the main pool attaches it (see LibraryStore).
+        let embeddingsPath = dataDir + "/embeddings.db"
+        do {
+            try LibraryStore.prepareEmbeddings(path: embeddingsPath)
+        } catch {
+            throw StorageError.corrupt(embeddingsPath, "\(error)")
+        }
+        let database = try AppDatabase.open(path: dataDir + "/elohim.db", prepare: LibraryStore.attachEmbeddings(path: embeddingsPath))
+        let library = LibraryStore(database: database.writer, cipher: try VaultCipher.loadOrCreate(path: dataDir + "/vault.key"))
         let events = EventBus()
         let auditStore: AuditStore
         do {
@@ -47,6 +56,6 @@ struct Stores: Sendable {
         engineConfiguration.maxRows = configuration.engineMaxRows
         let engine = EngineServices(
             engine: QueryEngine(configuration: engineConfiguration), datasets: try DatasetStore(root: dataDir + "/datasets"))
-        return Stores(database: database, events: events, security: security, engine: engine)
+        return Stores(database: database, events: events, security: security, engine: engine, library: library)
     }
 }

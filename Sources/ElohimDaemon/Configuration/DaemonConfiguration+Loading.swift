@@ -32,6 +32,7 @@ extension DaemonConfiguration {
         "engine_queue_limit": "integer: query jobs that may wait before engine.submit answers busy (1 to 100000)",
         "engine_timeout_ms": "integer: the longest a query may run, in ms, and the default timeout (1 to 86400000)",
         "engine_max_rows": "integer: the most rows a query keeps, and the default (1 to 10000000)",
+        "library_max_document_bytes": "integer: the largest document content accepted, in bytes (1 to 268435456)",
     ]
 
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -128,6 +129,13 @@ extension DaemonConfiguration {
             default: engineMaxRows = Int(number)
             }
         }
+        if let value = members["library_max_document_bytes"] {
+            guard let number = value.intValue, (1...268_435_456).contains(number) else {
+                throw ConfigurationError(
+                    key: "library_max_document_bytes", source: source, problem: "expected \(Self.fileKeys["library_max_document_bytes"]!)")
+            }
+            libraryMaxDocumentBytes = Int(number)
+        }
     }
 
     mutating func apply(environment: [String: String]) throws(ConfigurationError) {
@@ -153,6 +161,13 @@ extension DaemonConfiguration {
                 throw ConfigurationError(key: "ELOHIMD_ENGINE_WORKERS", source: source, problem: "expected an integer 1 to 256, got '\(value)'")
             }
             engineWorkers = number
+        }
+        if let value = environment["ELOHIMD_LIBRARY_MAX_DOCUMENT_BYTES"], !value.isEmpty {
+            guard let number = Int(value), (1...268_435_456).contains(number) else {
+                throw ConfigurationError(
+                    key: "ELOHIMD_LIBRARY_MAX_DOCUMENT_BYTES", source: source, problem: "expected an integer from 1 to 268435456, got '\(value)'")
+            }
+            libraryMaxDocumentBytes = number
         }
     }
 

@@ -28,6 +28,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var founderThrottleBaseMilliseconds: Int = 1000
     /// Audit events older than this many days move to `audit-archive.db` at start. Default 365.
     public var auditRetentionDays: Int = 365
+    /// The largest document content `docs.create`/`docs.update` accept, in bytes. Default 1 MiB.
+    public var libraryMaxDocumentBytes: Int = 1024 * 1024
     /// Registers the JSON-RPC 2.0 specification's example methods and `test.sleep`: for tests only.
     public var enableTestMethods: Bool = false
     /// Query engine worker threads; `nil` = one per core.
