@@ -92,6 +92,8 @@ public enum Daemon {
                 Systemd.stopping(status: "Stopping: finishing in-flight requests")
                 events.publish(.daemon, type: "daemon.stopping", data: [:])
                 stores.security.audit.record(AuditEvent("daemon.stopping", action: "stop", actor: .daemon))
+                // Queries stop now, so in-flight engine.run requests answer before the grace ends.
+                stores.engine.engine.shutdown()
             },
             logger: logger
         )
