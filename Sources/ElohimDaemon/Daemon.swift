@@ -70,7 +70,7 @@ public enum Daemon {
         let counters = CounterBox()
         let methods = makeMethods(
             facts: facts, settings: settings, events: events, counters: counters, security: stores.security,
-            testMethods: configuration.enableTestMethods)
+            testMethods: configuration.enableTestMethods, cleanup: stores.cleanup)
         let policy = RBACPolicy(accounts: stores.security.accounts, founder: stores.security.founder, audit: stores.security.audit)
         let dispatcher = Dispatcher(methods: methods, policy: policy, logger: logger)
 
@@ -102,6 +102,7 @@ public enum Daemon {
             ReloadService(audit: stores.security.audit, 
                 overrides: overrides, environment: environment, settings: settings, events: events, logger: logger,
                 statusLine: statusLine))
+        services.append(stores.cleanup)
         services.append(server)
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -140,7 +141,7 @@ extension Daemon {
     /// `--print-openrpc`, so the committed document cannot drift from the served one.
     static func makeMethods(
         facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, security: SecurityServices,
-        testMethods: Bool
+        testMethods: Bool, cleanup: CleanupSchedule
     ) -> MethodTable {
         var methods = MethodTable()
         methods.registerDaemonMethods(
@@ -151,6 +152,7 @@ extension Daemon {
         }
         methods.registerAccountMethods(security)
         methods.registerAuditMethods(security)
+        methods.registerCleanupMethods(cleanup, audit: security.audit)
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
         return methods
@@ -174,7 +176,7 @@ extension Daemon {
             dataDir: "", databasePath: "", databaseSize: { 0 }, capabilities: capabilities)
         let methods = makeMethods(
             facts: facts, settings: LiveSettings(configuration), events: stores.events, counters: CounterBox(),
-            security: stores.security, testMethods: false)
+            security: stores.security, testMethods: false, cleanup: stores.cleanup)
         return (methods, stores.security)
     }
 }

@@ -9,6 +9,7 @@ struct Stores: Sendable {
     let database: AppDatabase
     let events: EventBus
     let security: SecurityServices
+    let cleanup: CleanupSchedule
 
     static func open(dataDir: String, configuration: DaemonConfiguration, logger: Logger) throws -> Stores {
         try DataDirectory.prepare(dataDir)
@@ -39,6 +40,8 @@ struct Stores: Sendable {
             setup: SetupState(database: database.writer),
             audit: audit,
             ownerUID: geteuid())
-        return Stores(database: database, events: events, security: security)
+        let cleanup = try CleanupSchedule.make(
+            configuration: configuration, database: database, events: events, audit: audit, logger: logger)
+        return Stores(database: database, events: events, security: security, cleanup: cleanup)
     }
 }

@@ -6,6 +6,7 @@ extension EventTopic {
         switch self {
         case .daemon: return "events.subscribe"
         case .audit: return "admin.view_audit"
+        case .cleanup: return "admin.cleanup"
         }
     }
 }

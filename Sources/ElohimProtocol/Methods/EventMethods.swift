@@ -21,6 +21,8 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     case daemon
     /// Every committed audit event (`audit.event`), for `elohim audit --follow`; needs `admin.view_audit`.
     case audit
+    /// Cleanup runs: `cleanup.started`, `cleanup.finished` (data = the run's stats); needs `admin.cleanup`.
+    case cleanup
 }
 
 /// Params of `events.subscribe`.
