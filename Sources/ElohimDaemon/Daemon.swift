@@ -70,7 +70,7 @@ public enum Daemon {
         let counters = CounterBox()
         let methods = makeMethods(
             facts: facts, settings: settings, events: events, counters: counters, security: stores.security,
-            testMethods: configuration.enableTestMethods, cleanup: stores.cleanup)
+            engine: stores.engine, testMethods: configuration.enableTestMethods, cleanup: stores.cleanup)
         let policy = RBACPolicy(accounts: stores.security.accounts, founder: stores.security.founder, audit: stores.security.audit)
         let dispatcher = Dispatcher(methods: methods, policy: policy, logger: logger)
 
@@ -98,6 +98,8 @@ public enum Daemon {
             services.append(WatchdogService(interval: interval, logger: logger))
         }
         services.append(stores.security.audit)
+        services.append(EngineService(engine: stores.engine.engine, events: events, logger: logger))
+        events.setSnapshot(for: .engine) { (try? RPCCoding.json(stores.engine.engine.status())) ?? [:] }
         services.append(
             ReloadService(audit: stores.security.audit, 
                 overrides: overrides, environment: environment, settings: settings, events: events, logger: logger,
@@ -135,13 +137,13 @@ public enum Daemon {
 
 extension Daemon {
     /// Advertised in `daemon.hello`; areas add theirs as they land.
-    static let capabilities = ["batch", "events"]
+    static let capabilities = ["batch", "events", "engine"]
 
     /// Every method this build serves. The one list, used by the running daemon and by
     /// `--print-openrpc`, so the committed document cannot drift from the served one.
     static func makeMethods(
         facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, security: SecurityServices,
-        testMethods: Bool, cleanup: CleanupSchedule
+        engine: EngineServices, testMethods: Bool, cleanup: CleanupSchedule
     ) -> MethodTable {
         var methods = MethodTable()
         methods.registerDaemonMethods(
@@ -152,6 +154,8 @@ extension Daemon {
         }
         methods.registerAccountMethods(security)
         methods.registerAuditMethods(security)
+        methods.registerEngineMethods(engine, security: security)
+        methods.registerDataMethods(engine, events: events, audit: security.audit)
         methods.registerCleanupMethods(cleanup, audit: security.audit)
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
@@ -176,7 +180,7 @@ extension Daemon {
             dataDir: "", databasePath: "", databaseSize: { 0 }, capabilities: capabilities)
         let methods = makeMethods(
             facts: facts, settings: LiveSettings(configuration), events: stores.events, counters: CounterBox(),
-            security: stores.security, testMethods: false, cleanup: stores.cleanup)
+            security: stores.security, engine: stores.engine, testMethods: false, cleanup: stores.cleanup)
         return (methods, stores.security)
     }
 }

@@ -9,6 +9,7 @@ struct Stores: Sendable {
     let database: AppDatabase
     let events: EventBus
     let security: SecurityServices
+    let engine: EngineServices
     let cleanup: CleanupSchedule
 
     static func open(dataDir: String, configuration: DaemonConfiguration, logger: Logger) throws -> Stores {
@@ -40,8 +41,15 @@ struct Stores: Sendable {
             setup: SetupState(database: database.writer),
             audit: audit,
             ownerUID: geteuid())
+        var engineConfiguration = QueryEngine.Configuration()
+        if let workers = configuration.engineWorkers { engineConfiguration.machine.workers = workers }
+        engineConfiguration.machine.queueLimit = configuration.engineQueueLimit
+        engineConfiguration.timeoutMilliseconds = configuration.engineTimeoutMilliseconds
+        engineConfiguration.maxRows = configuration.engineMaxRows
+        let engine = EngineServices(
+            engine: QueryEngine(configuration: engineConfiguration), datasets: try DatasetStore(root: dataDir + "/datasets"))
         let cleanup = try CleanupSchedule.make(
             configuration: configuration, database: database, events: events, audit: audit, logger: logger)
-        return Stores(database: database, events: events, security: security, cleanup: cleanup)
+        return Stores(database: database, events: events, security: security, engine: engine, cleanup: cleanup)
     }
 }

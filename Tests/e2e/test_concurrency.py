@@ -136,3 +136,38 @@ def all_threads_stopped(pid: int) -> bool:
         with open(f"/proc/{pid}/task/{task}/stat") as stat:
             states.append(stat.read().rsplit(")", 1)[1].split()[0])
     return bool(states) and all(state in ("T", "t") for state in states)
+
+
+def _rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_a_client_that_never_reads_its_answers_is_not_buffered_without_bound(daemon):
+    # The client pipelines pings and never reads. Unbounded buffering would let it push all
+    # 200 MB of requests and make the daemon hold the answers; instead the daemon stops
+    # reading, the client's send blocks, and other clients are still answered.
+    request = frame(encode({"jsonrpc": "2.0", "method": "daemon.ping", "id": 1}))
+    chunk = request * 4096
+    total = 200 * 1024 * 1024
+    before = _rss_kib(daemon.pid)
+    hog = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    hog.connect(daemon.socket_path)
+    hog.settimeout(3.0)
+    sent = 0
+    try:
+        while sent < total:
+            sent += hog.send(chunk)
+    except (socket.timeout, BlockingIOError):
+        pass
+    assert sent < total, "the daemon read 200 MB from a client that never reads its answers"
+    with daemon.connect() as other:
+        assert other.call("daemon.ping") == {"pong": True}
+    growth_mib = (_rss_kib(daemon.pid) - before) / 1024
+    assert growth_mib < 64, f"daemon RSS grew by {growth_mib:.1f} MiB while a client did not read"
+    hog.close()
+    with daemon.connect() as other:
+        assert other.call("daemon.ping") == {"pong": True}

@@ -1,13 +1,13 @@
-"""`elohim-status` (the status-bar helper) against a real daemon: every format, offline,
-usage errors, and --follow across a daemon stop and restart.
+"""`elohim-status` (the status-bar helper) against a real daemon: every format with the
+engine idle, processing (an endless query) and in error (a damaged dataset file), offline,
+usage errors, and --follow across engine changes and a daemon stop and restart.
 
-engine.status and slots.list are served by areas that land separately: against a daemon
-without them the helper shows the "online" state (engine light green, no RAM figure), which
-is what these tests check; once they land the same outputs gain `idle`/`processing`/`error`
-and a percentage (see Protocol/PROTOCOL.md for the shapes)."""
+slots.list lands separately: until it does the helper leaves the RAM figure out (a method
+the daemon does not have is omitted, not an error), and `percentage` is 0."""
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import select
@@ -31,6 +31,26 @@ def run_status(*args, env=None, timeout=30):
 
 
 WORDS = {"idle", "processing", "error", "online"}
+COLOURS = {"idle": "#a3be8c", "processing": "#ebcb8b", "error": "#bf616a"}
+
+
+def check_every_format(daemon, word):
+    """Runs each one-shot format and checks it shows `word` (idle, processing, error)."""
+    socket = ["--socket", daemon.socket_path]
+    waybar = json.loads(run_status("--format", "waybar", *socket).stdout)
+    assert waybar["class"] == word and waybar["alt"] == word, waybar
+    light = {"idle": "🟢", "processing": "🟡", "error": "🔴"}[word]
+    assert waybar["text"].startswith("[Local] " + light), waybar
+    assert f"elohimd: {word}" in waybar["tooltip"] and "Queue: " in waybar["tooltip"], waybar
+    full, short, colour = run_status("--format", "i3blocks", *socket).stdout.splitlines()
+    assert full.startswith("[Local] " + light) and short == light and colour == COLOURS[word]
+    polybar = run_status("--format", "polybar", *socket).stdout
+    assert polybar.startswith("%{F" + COLOURS[word] + "}[Local] " + light)
+    i3bar = run_status("--format", "i3bar", *socket).stdout.splitlines()
+    assert json.loads("\n".join(i3bar[1:]))[0][0]["color"] == COLOURS[word]
+    plain = run_status(*socket).stdout
+    assert plain.startswith(f"[Local] {word}")
+    return waybar
 
 
 def test_waybar_is_one_json_object_with_the_fields_waybar_reads(daemon):
@@ -127,6 +147,69 @@ class Follower:
         self.process.wait()
         self.process.stdout.close()
         self.process.stderr.close()
+
+
+def engine_daemon(daemons, workdir):
+    from test_engine import engine_daemon as start
+
+    return start(daemons, workdir, engine_workers=1)
+
+
+def test_every_format_shows_the_engine_idle_processing_and_in_error(daemons, workdir):
+    from test_engine import ENDLESS, FAILED, dataset_dir, error_of, import_sales, wait_state
+
+    daemon = engine_daemon(daemons, workdir)
+    with daemon.connect() as client:
+        idle = check_every_format(daemon, "idle")
+        assert "Queue: 0 (0 pending, 0 in flight)" in idle["tooltip"] and "Last activity: none" in idle["tooltip"]
+        job = client.call("engine.submit", {"sql": ENDLESS})["job"]
+        wait_state(client, job, "running")
+        busy = check_every_format(daemon, "processing")
+        assert "Queue: 1 (0 pending, 1 in flight)" in busy["tooltip"], busy
+        client.call("engine.cancel", {"job": job})
+        wait_for_status(client, "idle")
+        after = check_every_format(daemon, "idle")
+        assert " s ago" in after["tooltip"], after  # last activity, relative
+
+        import_sales(client, workdir)
+        (path,) = glob.glob(os.path.join(dataset_dir(daemon), "sales.*.sqlite"))
+        with open(path, "r+b") as file:
+            file.write(b"this is no longer an SQLite database" * 200)
+        error_of(client.request("engine.run", {"sql": "SELECT count(*) FROM sales", "dataset": "sales"}), FAILED, "failed")
+        failed = check_every_format(daemon, "error")
+        assert "Error: " in failed["tooltip"] and "sales" in failed["tooltip"], failed
+
+
+def wait_for_status(client, word):
+    deadline = time.monotonic() + 30
+    while client.call("engine.status")["status"] != word:
+        assert time.monotonic() < deadline, f"engine never became {word}"
+        time.sleep(0.02)
+
+
+def test_follow_prints_a_new_line_within_one_event_of_an_engine_change(daemons, workdir):
+    from test_engine import ENDLESS, wait_state
+
+    daemon = engine_daemon(daemons, workdir)
+    follower = Follower("--format", "waybar", "--socket", daemon.socket_path)
+    try:
+        assert json.loads(follower.line())["class"] == "idle"
+        with daemon.connect() as client:
+            job = client.call("engine.submit", {"sql": ENDLESS})["job"]
+            wait_state(client, job, "running")
+            # The engine's event (debounced, at most one per 100 ms) gives one new line.
+            line = json.loads(follower.line())
+            while "1 in flight" not in line["tooltip"]:  # an earlier event may show it pending
+                line = json.loads(follower.line())
+            assert line["class"] == "processing", line
+            client.call("engine.cancel", {"job": job})
+            classes = [json.loads(follower.line())["class"]]
+            while classes[-1] != "idle" and len(classes) < 3:  # at most a debounced in-between state
+                classes.append(json.loads(follower.line())["class"])
+            assert classes[-1] == "idle", classes
+        assert follower.quiet_for(1.0), "no change, no line"
+    finally:
+        follower.close()
 
 
 def test_follow_prints_a_line_per_change_offline_when_stopped_and_recovers(daemons):

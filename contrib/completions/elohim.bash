@@ -173,13 +173,13 @@ _elohim() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    status|ping|call|perms|users|setup|founder|audit|doctor|cleanup|help)
+    status|ping|call|perms|users|setup|founder|audit|doctor|query|data|perf|cleanup|help)
         # Offer subcommand argument completions
         "_elohim_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'status ping call perms users setup founder audit doctor cleanup help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'status ping call perms users setup founder audit doctor query data perf cleanup help' -- "${cur}"))
         ;;
     esac
 }
@@ -571,6 +571,134 @@ _elohim_audit_export() {
 _elohim_doctor() {
     repeating_flags=()
     non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_query() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --csv --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --dataset --timeout-ms --max-rows)
+    __elohim_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--dataset')
+        return
+        ;;
+    '--timeout-ms')
+        return
+        ;;
+    '--max-rows')
+        return
+        ;;
+    esac
+}
+
+_elohim_data() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __elohim_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    import|list|describe|drop)
+        # Offer subcommand argument completions
+        "_elohim_data_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'import list describe drop' -- "${cur}"))
+        ;;
+    esac
+}
+
+_elohim_data_import() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --replace --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --name --delimiter)
+    __elohim_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--delimiter')
+        return
+        ;;
+    esac
+}
+
+_elohim_data_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_data_describe() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_data_drop() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_perf() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --watch --version -h --help)
     repeating_options=()
     non_repeating_options=(--socket)
     __elohim_offer_flags_options 0

@@ -26,6 +26,12 @@ public final class DaemonClient {
     /// Calls any method by name and returns the raw result.
     /// - Throws: `RPCError` when the daemon answers with an error, `WireError` on transport failure.
     public func callRaw(_ method: String, params: JSONValue?) throws -> JSONValue {
+        try callRaw(method, params: params, onNotification: nil)
+    }
+
+    /// Calls a method and hands every notification that arrives before its answer (events of
+    /// a subscription made earlier on this connection) to `onNotification`.
+    public func callRaw(_ method: String, params: JSONValue?, onNotification: ((JSONValue) -> Void)?) throws -> JSONValue {
         let id = nextID
         nextID += 1
         let request = RPCRequest(id: .int(id), method: method, params: params)
@@ -39,7 +45,10 @@ public final class DaemonClient {
             } catch {
                 throw ClientError.malformedResponse("\(error)")
             }
-            guard response["id"] != nil else { continue }
+            guard response["id"] != nil else {
+                onNotification?(response)
+                continue
+            }
             guard response["id"] == .int(id) else {
                 throw ClientError.malformedResponse("answer for id \(response["id"].map(JSONWriter.string) ?? "?"), expected \(id)")
             }

@@ -29,6 +29,10 @@ extension DaemonConfiguration {
         "founder_elevation_seconds": "number: how long founder rights last after verification (10 to 3600)",
         "founder_throttle_base_ms": "integer: wait after the first wrong founder password, doubling per failure (10 to 60000)",
         "audit_retention_days": "integer: audit events older than this move to audit-archive.db at start (1 to 36500)",
+        "engine_workers": "integer: query engine worker threads (1 to 256; default: one per core)",
+        "engine_queue_limit": "integer: query jobs that may wait before engine.submit answers busy (1 to 100000)",
+        "engine_timeout_ms": "integer: the longest a query may run, in ms, and the default timeout (1 to 86400000)",
+        "engine_max_rows": "integer: the most rows a query keeps, and the default (1 to 10000000)",
         "cleanup_time": "string: the nightly cleanup's local time, HH:MM (24-hour clock)",
         "cleanup_temp_dir": "string: absolute path of the directory for the daemon's temporary files",
         "cleanup_temp_prefix": "string: temporary file name prefix, 3 to 64 of A-Z a-z 0-9 . _ -",
@@ -114,6 +118,21 @@ extension DaemonConfiguration {
             }
             auditRetentionDays = Int(number)
         }
+        for (key, range) in [
+            ("engine_workers", 1...256), ("engine_queue_limit", 1...100_000), ("engine_timeout_ms", 1...86_400_000),
+            ("engine_max_rows", 1...10_000_000),
+        ] {
+            guard let value = members[key] else { continue }
+            guard let number = value.intValue, range.contains(Int(number)) else {
+                throw ConfigurationError(key: key, source: source, problem: "expected \(Self.fileKeys[key]!)")
+            }
+            switch key {
+            case "engine_workers": engineWorkers = Int(number)
+            case "engine_queue_limit": engineQueueLimit = Int(number)
+            case "engine_timeout_ms": engineTimeoutMilliseconds = Int(number)
+            default: engineMaxRows = Int(number)
+            }
+        }
         if let value = try string("cleanup_time") {
             guard CleanupTimetable.parseTime(value) != nil else {
                 throw ConfigurationError(key: "cleanup_time", source: source, problem: "'\(value)' is not a time; expected \(Self.fileKeys["cleanup_time"]!)")
@@ -159,6 +178,12 @@ extension DaemonConfiguration {
             maxFrameBytes = try Self.frameLimit(number, key: "ELOHIMD_MAX_FRAME_BYTES", source: source)
         }
         if environment["ELOHIMD_ENABLE_TEST_METHODS"] == "1" { enableTestMethods = true }
+        if let value = environment["ELOHIMD_ENGINE_WORKERS"], !value.isEmpty {
+            guard let number = Int(value), (1...256).contains(number) else {
+                throw ConfigurationError(key: "ELOHIMD_ENGINE_WORKERS", source: source, problem: "expected an integer 1 to 256, got '\(value)'")
+            }
+            engineWorkers = number
+        }
     }
 
     mutating func apply(_ overrides: Overrides) throws(ConfigurationError) {

@@ -38,6 +38,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var tempMaxAgeDays: Int = 7
     /// Registers the JSON-RPC 2.0 specification's example methods and `test.sleep`: for tests only.
     public var enableTestMethods: Bool = false
+    /// Query engine worker threads; `nil` = one per core.
+    public var engineWorkers: Int?
+    /// Query jobs that may wait for a worker before `engine.submit` answers `busy`. Default 64.
+    public var engineQueueLimit: Int = 64
+    /// The longest a query may run, in milliseconds (also the default timeout). Default 30000.
+    public var engineTimeoutMilliseconds: Int = 30_000
+    /// The most rows a query job keeps (also the default). Default 10000.
+    public var engineMaxRows: Int = 10_000
     /// The file these settings were read from, if any.
     public var configPath: String?
 

@@ -6,6 +6,8 @@ extension EventTopic {
         switch self {
         case .daemon: return "events.subscribe"
         case .audit: return "admin.view_audit"
+        case .engine: return "daemon.status"
+        case .data: return "engine.query"
         case .cleanup: return "admin.cleanup"
         }
     }

@@ -41,66 +41,53 @@ final class RPCServer: Service {
         self.logger = logger
     }
 
-    typealias Accepted = (channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerIdentity)
-
     func run() async throws {
         let configuration = self.configuration
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let connections = self.connections
+        let (dispatcher, events, logger) = (self.dispatcher, self.events, self.logger)
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             // A client that half-closes after its last request still gets its answers, and
             // shutdown can stop input without dropping responses to requests already read.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .bind(listener.descriptor) { channel in
-                let maxFrameBytes = configuration().maxFrameBytes
-                return channel.eventLoop.makeCompletedFuture {
+            .childChannelInitializer { channel in
+                PeerIdentity.read(from: channel).flatMapThrowing { peer in
+                    let id = connections.makeID()
+                    let maxFrameBytes = configuration().maxFrameBytes
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(
                             LengthFieldBasedFrameDecoder(lengthFieldLength: .four),
                             maximumBufferSize: maxFrameBytes + 4
                         ),
-                        LengthFieldPrepender(lengthFieldLength: .four)
+                        LengthFieldPrepender(lengthFieldLength: .four),
+                        RPCChannelHandler(
+                            connectionID: id, peer: peer, dispatcher: dispatcher, events: events,
+                            registry: connections, maxFrameBytes: maxFrameBytes, logger: logger)
                     )
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }.flatMap { asyncChannel in
-                    PeerIdentity.read(from: channel).map { (asyncChannel, $0) }
                 }
             }
+        let server = try await bootstrap.withBoundSocket(listener.descriptor).get()
 
         // NIO re-runs listen(2) with its default backlog of 128 on an adopted socket; restore ours.
         listener.restoreBacklog()
-        let connections = self.connections
         let grace = configuration().shutdownGrace
-        try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                try await server.executeThenClose { inbound in
-                    for try await accepted in inbound {
-                        group.addTask { await self.serve(accepted) }
-                    }
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await server.closeFuture.get()
+                await connections.waitUntilEmpty()
+            } onGracefulShutdown: { [onShutdown, logger] in
+                logger.info("shutting down: no new connections; finishing in-flight requests")
+                onShutdown()
+                server.close(promise: nil)
+                connections.stopInput()
+                Task {
+                    try? await Task.sleep(for: grace)
+                    connections.closeAll()
                 }
             }
-        } onGracefulShutdown: { [onShutdown, logger] in
-            logger.info("shutting down: no new connections; finishing in-flight requests")
-            onShutdown()
-            server.channel.close(promise: nil)
-            connections.stopInput()
-            Task {
-                try? await Task.sleep(for: grace)
-                connections.closeAll()
-            }
+        } onCancel: {
+            server.close(promise: nil)
+            connections.closeAll()
         }
         logger.info("server stopped")
-    }
-
-    private func serve(_ accepted: Accepted) async {
-        guard let id = connections.add(accepted.channel.channel) else {
-            try? await accepted.channel.channel.close()
-            return
-        }
-        defer { connections.remove(id) }
-        let connection = Connection(
-            id: id, peer: accepted.peer, dispatcher: dispatcher, events: events,
-            maxFrameBytes: configuration().maxFrameBytes,
-            logger: logger
-        )
-        await connection.run(accepted.channel)
     }
 }

@@ -119,3 +119,18 @@ extension JSONValue: Codable {
         }
     }
 }
+
+extension JSONValue {
+    /// Equality as JSON means it: numbers compare by value, so `-3e1` (a `.double`) and `-30`
+    /// (an `.int`, which is how the writer prints it) are the same document; `==` tells them apart.
+    public func isSameDocument(as other: JSONValue) -> Bool {
+        switch (self, other) {
+        case (.int(let x), .int(let y)): return x == y
+        case (.int, .double), (.double, .int), (.double, .double): return doubleValue == other.doubleValue
+        case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy { $0.isSameDocument(as: $1) }
+        case (.object(let x), .object(let y)):
+            return x.count == y.count && x.allSatisfy { key, value in y[key].map { value.isSameDocument(as: $0) } ?? false }
+        default: return self == other
+        }
+    }
+}

@@ -21,6 +21,10 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     case daemon
     /// Every committed audit event (`audit.event`), for `elohim audit --follow`; needs `admin.view_audit`.
     case audit
+    /// The query engine's state (`engine.status`, data = the `engine.status` result), debounced.
+    case engine
+    /// Datasets: `data.import_progress`, `data.imported`, `data.dropped`; needs `engine.query`.
+    case data
     /// Cleanup runs: `cleanup.started`, `cleanup.finished` (data = the run's stats); needs `admin.cleanup`.
     case cleanup
 }

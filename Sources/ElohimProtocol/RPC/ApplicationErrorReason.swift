@@ -15,6 +15,14 @@ public enum ApplicationErrorReason: String, Sendable, CaseIterable {
     case frameTooLarge = "frame_too_large"
     case failed
     case throttled
+    /// A query job was cancelled before it finished.
+    case cancelled
+    /// A query job ran past its timeout and was stopped.
+    case timeout
+    /// A statement that would write was refused: the query engine only reads.
+    case readOnly = "read_only"
+    /// The input could not be used (a CSV row, a dataset name); the message names where.
+    case badData = "bad_data"
 
     /// The JSON-RPC error code of this reason.
     public var code: Int {
@@ -32,6 +40,10 @@ public enum ApplicationErrorReason: String, Sendable, CaseIterable {
         case .frameTooLarge: return -32011
         case .failed: return -32012
         case .throttled: return -32013
+        case .cancelled: return -32020
+        case .timeout: return -32021
+        case .readOnly: return -32022
+        case .badData: return -32023
         }
     }
 }
