@@ -22,6 +22,7 @@ public enum Daemon {
     /// Runs the daemon; returns the process exit code.
     public static func run(overrides: DaemonConfiguration.Overrides, environment: [String: String]) async -> Int32 {
         umask(0o077)
+        raiseOpenFileLimit()
         let configuration: DaemonConfiguration
         do {
             configuration = try DaemonConfiguration.load(overrides: overrides, environment: environment)
@@ -136,6 +137,17 @@ public enum Daemon {
 }
 
 extension Daemon {
+    /// Raises the soft limit on open files to the hard one. Every connection, runtime pipe and
+    /// database handle is a descriptor; systemd's soft default of 1024 would refuse the
+    /// thousandth client while the hard limit (524288 there) allows far more. epoll has no
+    /// FD_SETSIZE ceiling, so this is the documented thing to do (systemd.exec(5), LimitNOFILE=).
+    static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = min(limit.rlim_max, 1 << 20)
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
     /// Advertised in `daemon.hello`; areas add theirs as they land.
     static let capabilities = ["batch", "events", "engine"]
 

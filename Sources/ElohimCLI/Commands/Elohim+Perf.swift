@@ -89,7 +89,9 @@ struct PerfView {
         var activity = "never"
         if let text = engine.lastActivity {
             activity = text
-            if let date = ISO8601DateFormatter().date(from: text) {
+            let parser = ISO8601DateFormatter()
+            parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            if let date = parser.date(from: text) {
                 activity += " (\(Format.duration(seconds: max(0, now.timeIntervalSince(date)))) ago)"
             }
         }

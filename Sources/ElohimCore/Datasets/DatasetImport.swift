@@ -84,10 +84,8 @@ enum CSVImport {
             // The file changed between the passes.
             throw DatasetError.badData(path, line: problem.line, problem.message + " (did the file change during the import?)")
         } catch let failure as SQLiteConnection.Failure {
-            throw DatasetError.storage(
-                failure.primary == SQLITE_FULL
-                    ? "the disk holding the datasets is full; free some space and import again"
-                    : "cannot write the dataset: \(failure.message)")
+            if let storage = StorageError.classify(failure) { throw storage }
+            throw DatasetError.storage("cannot write the dataset: \(failure.message)")
         }
     }
 

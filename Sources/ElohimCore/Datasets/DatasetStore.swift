@@ -29,6 +29,18 @@ public final class DatasetStore: Sendable {
     public init(root: String) throws {
         try DataDirectory.prepare(root)
         self.root = root
+        removeInterruptedImports()
+    }
+
+    /// Temporary files of imports a crash interrupted (`.<name>.<token>.importing*`).
+    private func removeInterruptedImports() {
+        let files = FileManager.default
+        for user in (try? files.contentsOfDirectory(atPath: root)) ?? [] {
+            let directory = root + "/" + user
+            for name in (try? files.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(".") && name.contains(".importing") {
+                unlink(directory + "/" + name)
+            }
+        }
     }
 
     static func validName(_ name: String) -> Bool {

@@ -59,10 +59,9 @@ enum QueryRunner {
             connection = try SQLiteConnection(path: request.databasePath ?? ":memory:", flags: SQLITE_OPEN_READONLY)
             try connection.execute("PRAGMA query_only = ON")
             sqlite3_limit(connection.handle, SQLITE_LIMIT_LENGTH, 32 << 20)
-            if let path = request.databasePath {
+            if request.databasePath != nil {
                 // Fail here, as an engine problem, if the file is not a database any more.
                 try connection.execute("SELECT count(*) FROM sqlite_schema")
-                _ = path
             }
         } catch {
             return .failed(

@@ -1,4 +1,5 @@
 public import ElohimProtocol
+import GRDB
 
 /// Why the daemon's storage could not be used.
 public struct StorageError: DomainError, CustomStringConvertible {
@@ -40,4 +41,24 @@ public struct StorageError: DomainError, CustomStringConvertible {
 
     public var detail: [String: JSONValue] { ["path": .string(path)] }
     public var description: String { message }
+}
+
+extension StorageError {
+    /// The storage error behind a raw database error, when it is one the user can act on: a
+    /// full disk anywhere in the daemon's files is `storage_full`, whichever area hit it.
+    public static func classify(_ error: any Error) -> StorageError? {
+        let code: Int32
+        if let error = error as? DatabaseError {
+            code = error.resultCode.primaryResultCode.rawValue
+        } else if let error = error as? SQLiteConnection.Failure {
+            code = error.primary
+        } else {
+            return nil
+        }
+        switch code {
+        case ResultCode.SQLITE_FULL.rawValue: return .full("the data directory")
+        case ResultCode.SQLITE_READONLY.rawValue: return .notWritable("the data directory", "read-only")
+        default: return nil
+        }
+    }
 }

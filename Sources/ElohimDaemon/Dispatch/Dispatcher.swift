@@ -80,6 +80,11 @@ public final class Dispatcher: Sendable {
         } catch let error as any DomainError {
             return .failure(.application(error.reason, error.message, detail: error.detail))
         } catch {
+            // A full disk (or a data directory gone read-only) under any area is the user's to fix.
+            if let storage = StorageError.classify(error) {
+                context.logger.warning("storage refused a write", metadata: ["method": "\(request.method)", "error": "\(error)"])
+                return .failure(.application(storage.reason, storage.message, detail: storage.detail))
+            }
             let reference = String(UInt32.random(in: 0...UInt32.max), radix: 16)
             context.logger.error(
                 "method failed",

@@ -46,7 +46,8 @@ extension MethodTable {
                 AuditEvent(
                     "dataset.imported", action: "import", actor: context.auditActor, resourceType: "dataset", resourceID: info.name,
                     details: ["kind": .string(info.kind), "source": .string(info.source), "rows": .int(info.rows)]))
-            events.publish(.data, type: "data.imported", data: ["uid": .int(Int64(peer.uid)), "name": .string(info.name)])
+            // Only the uid: other users following the topic learn that a list changed, not what is in it.
+            events.publish(.data, type: "data.imported", data: ["uid": .int(Int64(peer.uid))])
             return info
         }
 
@@ -62,7 +63,7 @@ extension MethodTable {
             let info = try datasets.drop(uid: context.peer.uid, name: params.name)
             audit.record(
                 AuditEvent("dataset.dropped", action: "drop", actor: context.auditActor, resourceType: "dataset", resourceID: info.name))
-            events.publish(.data, type: "data.dropped", data: ["uid": .int(Int64(context.peer.uid)), "name": .string(info.name)])
+            events.publish(.data, type: "data.dropped", data: ["uid": .int(Int64(context.peer.uid))])
             return info
         }
     }

@@ -1,0 +1,166 @@
+"""Faults against the whole daemon: SIGKILL at random points under a mixed write load, and a
+mixed load long enough to show leaks (10 minutes with ELOHIM_LONG_TESTS=1, 30 s otherwise).
+
+Every writer records what the daemon acknowledged; after the kill and a restart on the same
+data directory, every database passes PRAGMA integrity_check and every acknowledged write is
+there (the audit log's asynchronous window is covered by test_accounts_audit.py)."""
+
+import glob
+import os
+import random
+import signal
+import sqlite3
+import threading
+import time
+
+import pytest
+
+from elohim_client import RPCFailure
+
+LONG = os.environ.get("ELOHIM_LONG_TESTS") == "1"
+
+
+class Writer:
+    """One kind of acknowledged write: `write(connection, n)` returns a key once the daemon
+    has answered; `present(connection)` returns the keys found after the restart."""
+
+    name = ""
+
+    def __init__(self, workdir: str):
+        self.workdir = workdir
+        self.acknowledged = []
+
+    def run(self, connection, stop: threading.Event):
+        n = 0
+        while not stop.is_set():
+            n += 1
+            try:
+                key = self.write(connection, n)
+            except (RPCFailure, OSError, ConnectionError, Exception):  # noqa: BLE001 - the kill ends every call
+                return
+            self.acknowledged.append(key)
+
+    def write(self, connection, n):
+        raise NotImplementedError
+
+    def present(self, connection) -> set:
+        raise NotImplementedError
+
+
+class DatasetWriter(Writer):
+    name = "datasets"
+
+    def write(self, connection, n):
+        path = os.path.join(self.workdir, f"w{n % 4}.csv")
+        if not os.path.exists(path):
+            with open(path, "w") as out:
+                out.write("a,b\n" + "".join(f"{i},row {i}\n" for i in range(200)))
+        name = f"ds_{n}"
+        connection.call("data.import", {"path": path, "name": name})
+        return name
+
+    def present(self, connection):
+        return {d["name"] for d in connection.call("data.list")["datasets"]}
+
+
+class QueryLoad(Writer):
+    """Not a writer: keeps the engine busy so the kill also lands mid-query."""
+
+    name = "queries"
+
+    def write(self, connection, n):
+        connection.call("engine.run", {"sql": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c "
+                                              "WHERE x < 20000) SELECT count(*) FROM c"})
+        return n
+
+    def present(self, connection):
+        return set(self.acknowledged)
+
+
+WRITERS = [DatasetWriter, QueryLoad]
+
+
+def integrity_of_every_database(data_dir: str) -> dict:
+    results = {}
+    for path in sorted(glob.glob(os.path.join(data_dir, "**", "*.db"), recursive=True)):
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            results[os.path.relpath(path, data_dir)] = db.execute("PRAGMA integrity_check").fetchone()[0]
+    return results
+
+
+def run_mixed_load(daemon, workdir):
+    stop = threading.Event()
+    writers = [kind(workdir) for kind in WRITERS]
+    connections = [daemon.connect(timeout=60) for _ in writers]
+    threads = [threading.Thread(target=w.run, args=(c, stop), daemon=True) for w, c in zip(writers, connections)]
+    for thread in threads:
+        thread.start()
+    return writers, connections, threads, stop
+
+
+@pytest.mark.parametrize("round", range(3))
+def test_sigkill_at_a_random_point_under_mixed_writes_loses_no_acknowledged_write(daemons, workdir, round):
+    daemon = daemons.start()
+    writers, connections, threads, stop = run_mixed_load(daemon, workdir)
+    time.sleep(random.Random(round).uniform(0.5, 2.5))
+    daemon.signal(signal.SIGKILL)
+    daemon.wait()
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    for connection in connections:
+        connection.close()
+    assert writers[0].acknowledged, "no dataset was acknowledged before the kill"
+
+    integrity = integrity_of_every_database(daemon.data_dir)
+    assert integrity and all(result == "ok" for result in integrity.values()), integrity
+    restarted = daemons.start(data_dir=daemon.data_dir)
+    with restarted.connect() as connection:
+        for writer in writers:
+            missing = set(writer.acknowledged) - writer.present(connection)
+            assert not missing, f"{writer.name}: acknowledged but lost after SIGKILL: {sorted(missing)[:10]}"
+    print(f"round {round}: " + ", ".join(f"{w.name} {len(w.acknowledged)}" for w in writers))
+
+
+def _rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def _fds(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def _children(pid: int) -> list:
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        return children.read().split()
+
+
+def test_mixed_load_keeps_memory_descriptors_and_processes_stable(daemons, workdir):
+    seconds = 600 if LONG else 30
+    daemon = daemons.start()
+    # Warm up first, so one-time allocations (caches, pools, thread stacks) are in the baseline.
+    writers, connections, threads, stop = run_mixed_load(daemon, workdir)
+    time.sleep(min(10, seconds / 3))
+    start_rss, start_fds = _rss_kib(daemon.pid), _fds(daemon.pid)
+    samples = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(min(15, seconds / 6))
+        samples.append(_rss_kib(daemon.pid))
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    for connection in connections:
+        connection.close()
+    time.sleep(1)
+    end_rss, end_fds = _rss_kib(daemon.pid), _fds(daemon.pid)
+    report = (f"{seconds}s mixed load: RSS {start_rss / 1024:.1f} → {end_rss / 1024:.1f} MiB "
+              f"(max {max(samples) / 1024:.1f}), fds {start_fds} → {end_fds}, "
+              + ", ".join(f"{w.name} {len(w.acknowledged)}" for w in writers))
+    print(report)
+    assert all(w.acknowledged for w in writers), report
+    assert end_fds <= start_fds + 2, report
+    assert end_rss <= start_rss * 1.5 + 16 * 1024, report
+    assert _children(daemon.pid) == [], report
+    assert daemon.stop() == 0
