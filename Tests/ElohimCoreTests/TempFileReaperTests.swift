@@ -242,4 +242,34 @@ import Glibc
         missing.directory = scratch.base + "/nope"
         #expect(throws: TempFileError.self) { try TempFiles(configuration: missing).createFile() }
     }
+    @Test func aLinkInTheRealTmpToAFileInEtcLosesOnlyTheLink() throws {
+        // The acceptance case as written: /tmp/elohimos_x -> /etc/something. A unique prefix
+        // keeps the run away from anything else in /tmp; the target is a file of our own in /etc.
+        let tag = "elohimtest\(getpid())_\(UUID().uuidString.prefix(6))_"
+        let target = "/etc/\(tag)target"
+        Self.write(target, "keep me")
+        defer { unlink(target) }
+        let link = "/tmp/\(tag)x"
+        #expect(symlink(target, link) == 0)
+        defer { unlink(link) }
+        var configuration = TempFileReaper.Configuration()
+        configuration.prefix = tag
+        let later = Date().addingTimeInterval(8 * Self.day)
+        let stats = try TempFileReaper(configuration: configuration, now: { later }).reap(dryRun: false)
+        #expect(!Self.exists(link) && stats.removed == 1 && stats.scanned == 1)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep me")
+    }
+
+    @Test func anotherFileSystemMountedInsideIsNotEntered() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let mountPoint = scratch.directory + "/elohimos_mnt"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: false)
+        try #require(mount("none", mountPoint, "tmpfs", 0, "size=1m") == 0, "needs CAP_SYS_ADMIN to mount a tmpfs (root, as the tests run here)")
+        defer { umount(mountPoint) }
+        let inside = Self.write(mountPoint + "/elohimos_inside")
+        let stats = try scratch.reaper().reap(dryRun: false)
+        #expect(Self.exists(inside))
+        #expect(stats.kept["other_mount"] == 1 && stats.removed == 0)
+    }
 }
