@@ -128,3 +128,27 @@ def test_history_limit_is_checked(daemon):
         with pytest.raises(RPCFailure) as failure:
             connection.call("admin.cleanup_status", {"history": 101})
         assert failure.value.code == -32602
+
+
+def test_a_run_missed_while_stopped_is_caught_up_soon_after_start(daemons, workdir, tempdir):
+    import datetime
+    import sqlite3
+
+    daemon = start(daemons, workdir, tempdir)
+    assert daemon.stop() == 0
+    # The last run was three days ago: daily times have passed while the daemon was stopped.
+    three_days_ago = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=3)
+    stamp = three_days_ago.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    with sqlite3.connect(os.path.join(daemon.data_dir, "elohim.db")) as db:
+        db.execute("INSERT INTO cleanup_runs (trigger, started_at, finished_at, duration_ms, status, stats) "
+                   "VALUES ('schedule', ?, ?, 1.0, 'ok', '[]')", (stamp, stamp))
+    before = datetime.datetime.now(datetime.timezone.utc)
+    again = daemons.start(["--config", os.path.join(workdir, "elohimd.json")], data_dir=daemon.data_dir)
+    with again.connect() as connection:
+        status = connection.call("admin.cleanup_status")
+    assert status["last_run"]["started_at"] == stamp
+    assert status["catch_up"] is True, status
+    next_run = datetime.datetime.strptime(status["next_run"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+    # Soon: within the random catch-up delay (at most 2 minutes) after the daemon came up (up
+    # to a minute on a loaded machine), not at the next daily time.
+    assert before - datetime.timedelta(seconds=1) <= next_run <= before + datetime.timedelta(seconds=185), status
