@@ -97,6 +97,12 @@ let package = Package(
             swiftSettings: strictness
         ),
         .executableTarget(
+            name: "elohim-library-bench",
+            dependencies: ["ElohimCore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/LibraryBench",
+            swiftSettings: strictness
+        ),
+        .executableTarget(
             name: "elohim-cleanup-bench",
             dependencies: ["ElohimCore", "ElohimProtocol"],
             path: "Benchmarks/CleanupBench",

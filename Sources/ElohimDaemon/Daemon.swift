@@ -71,7 +71,8 @@ public enum Daemon {
         let counters = CounterBox()
         let methods = makeMethods(
             facts: facts, settings: settings, events: events, counters: counters, security: stores.security,
-            engine: stores.engine, testMethods: configuration.enableTestMethods, cleanup: stores.cleanup)
+            engine: stores.engine, testMethods: configuration.enableTestMethods, cleanup: stores.cleanup,
+            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: settings))
         let policy = RBACPolicy(accounts: stores.security.accounts, founder: stores.security.founder, audit: stores.security.audit)
         let dispatcher = Dispatcher(methods: methods, policy: policy, logger: logger)
 
@@ -155,7 +156,8 @@ extension Daemon {
     /// `--print-openrpc`, so the committed document cannot drift from the served one.
     static func makeMethods(
         facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, security: SecurityServices,
-        engine: EngineServices, testMethods: Bool, cleanup: CleanupSchedule
+        engine: EngineServices, testMethods: Bool, cleanup: CleanupSchedule,
+        library: LibraryServices
     ) -> MethodTable {
         var methods = MethodTable()
         methods.registerDaemonMethods(
@@ -168,6 +170,7 @@ extension Daemon {
         methods.registerAuditMethods(security)
         methods.registerEngineMethods(engine, security: security)
         methods.registerDataMethods(engine, events: events, audit: security.audit)
+        methods.registerLibraryMethods(library, security: security, events: events)
         methods.registerCleanupMethods(cleanup, audit: security.audit)
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
@@ -192,7 +195,8 @@ extension Daemon {
             dataDir: "", databasePath: "", databaseSize: { 0 }, capabilities: capabilities)
         let methods = makeMethods(
             facts: facts, settings: LiveSettings(configuration), events: stores.events, counters: CounterBox(),
-            security: stores.security, engine: stores.engine, testMethods: false, cleanup: stores.cleanup)
+            security: stores.security, engine: stores.engine, testMethods: false, cleanup: stores.cleanup,
+            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: LiveSettings(configuration)))
         return (methods, stores.security)
     }
 }

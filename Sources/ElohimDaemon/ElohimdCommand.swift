@@ -75,6 +75,7 @@ public struct ElohimdCommand: AsyncParsableCommand {
                 print("  shutdown_grace_seconds: \(configuration.shutdownGraceSeconds)")
                 print("  founder_elevation_seconds: \(configuration.founderElevationSeconds)")
                 print("  founder_throttle_base_ms: \(configuration.founderThrottleBaseMilliseconds)")
+                print("  library_max_document_bytes: \(configuration.libraryMaxDocumentBytes)")
             } catch {
                 FileHandle.standardError.write(Data("elohimd: configuration error: \(error)\n".utf8))
                 throw ExitCode(Daemon.ExitCode.configuration)

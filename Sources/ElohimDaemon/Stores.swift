@@ -10,11 +10,20 @@ struct Stores: Sendable {
     let events: EventBus
     let security: SecurityServices
     let engine: EngineServices
+    let library: LibraryStore
     let cleanup: CleanupSchedule
 
     static func open(dataDir: String, configuration: DaemonConfiguration, logger: Logger) throws -> Stores {
         try DataDirectory.prepare(dataDir)
-        let database = try AppDatabase.open(path: dataDir + "/elohim.db")
+        // embeddings.db first: every connection of the main pool attaches it (see LibraryStore).
+        let embeddingsPath = dataDir + "/embeddings.db"
+        do {
+            try LibraryStore.prepareEmbeddings(path: embeddingsPath)
+        } catch {
+            throw StorageError.corrupt(embeddingsPath, "\(error)")
+        }
+        let database = try AppDatabase.open(path: dataDir + "/elohim.db", prepare: LibraryStore.attachEmbeddings(path: embeddingsPath))
+        let library = LibraryStore(database: database.writer, cipher: try VaultCipher.loadOrCreate(path: dataDir + "/vault.key"))
         let events = EventBus()
         let auditStore: AuditStore
         do {
@@ -49,7 +58,7 @@ struct Stores: Sendable {
         let engine = EngineServices(
             engine: QueryEngine(configuration: engineConfiguration), datasets: try DatasetStore(root: dataDir + "/datasets"))
         let cleanup = try CleanupSchedule.make(
-            configuration: configuration, database: database, events: events, audit: audit, logger: logger)
-        return Stores(database: database, events: events, security: security, engine: engine, cleanup: cleanup)
+            configuration: configuration, database: database, library: library, events: events, audit: audit, logger: logger)
+        return Stores(database: database, events: events, security: security, engine: engine, library: library, cleanup: cleanup)
     }
 }

@@ -150,3 +150,28 @@ import Testing
         #expect(task.runs == 1, "once a day")
     }
 }
+
+/// The orphaned-embeddings task on a real library (elohim.db + embeddings.db), run through
+/// the schedule as the nightly job runs it.
+@Suite struct OrphanEmbeddingsTaskTests {
+    @Test func aDryRunCountsOrphansAndARunDeletesOnlyThem() async throws {
+        let fixture = try LibraryFixture()
+        let local = fixture.store.local(1000)
+        let kept = try local.createDocument(title: "kept", content: "a")
+        let gone = try local.createDocument(title: "gone", content: "b")
+        for chunk in 0..<3 { try fixture.store.storeEmbedding(documentID: gone.id, chunk: chunk, model: "m", vector: [1, 2]) }
+        try fixture.store.storeEmbedding(documentID: kept.id, chunk: 0, model: "m", vector: [3, 4])
+        try local.deleteDocument(gone.id)
+        let schedule = try CleanupSchedule(
+            tasks: [OrphanEmbeddingsTask(store: fixture.store)], store: CleanupStore(database: fixture.database.writer),
+            logger: Logger(label: "test"))
+        let dry = try await schedule.runNow(dryRun: true)
+        #expect(dry.orphansRemoved == 3 && dry.tasks.first?.name == "orphan_embeddings")
+        #expect(try fixture.store.countOrphanEmbeddings() == 3, "a dry run deletes nothing")
+        let run = try await schedule.runNow(dryRun: false)
+        #expect(run.orphansRemoved == 3 && run.status == "ok")
+        #expect(try fixture.store.countOrphanEmbeddings() == 0)
+        #expect(try local.document(kept.id).embeddings == 1, "the live document keeps its vectors")
+        #expect(try await schedule.runNow(dryRun: false).orphansRemoved == 0)
+    }
+}

@@ -12,7 +12,10 @@ public struct Elohim: ParsableCommand {
             3 the daemon is not running, 4 permission denied on its socket.
             """,
         version: "0.1.0",
-        subcommands: [Status.self, Ping.self, Call.self, Perms.self, Users.self, Setup.self, Founder.self, Audit.self, Doctor.self, Query.self, DataCommand.self, Perf.self, Cleanup.self]
+        subcommands: [
+            Status.self, Ping.self, Call.self, Perms.self, Users.self, Setup.self, Founder.self, Audit.self, Doctor.self,
+            Query.self, DataCommand.self, Perf.self, Docs.self, Vault.self, Workflows.self, Cleanup.self,
+        ]
     )
 
     public init() {}

@@ -15,11 +15,16 @@ public struct AppDatabase: Sendable {
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and runs every pending migration.
-    public static func open(path: String, migrator: DatabaseMigrator = Migrations.main) throws -> AppDatabase {
+    /// - Parameter prepare: runs on every connection the pool opens, after the pragmas (areas
+    ///   attach their own files here, e.g. the library's `embeddings.db`; tests add trace hooks).
+    public static func open(
+        path: String, migrator: DatabaseMigrator = Migrations.main, prepare: (@Sendable (Database) throws -> Void)? = nil
+    ) throws -> AppDatabase {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try prepare?(db)
         }
         let pool: DatabasePool
         do {

@@ -52,6 +52,9 @@ public enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v4_library") { db in
+            try db.execute(sql: LibrarySchema.v4)
+        }
         migrator.registerMigration("v7_cleanup") { db in
             try db.execute(
                 sql: """

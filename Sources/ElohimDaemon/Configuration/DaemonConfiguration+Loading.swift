@@ -33,6 +33,7 @@ extension DaemonConfiguration {
         "engine_queue_limit": "integer: query jobs that may wait before engine.submit answers busy (1 to 100000)",
         "engine_timeout_ms": "integer: the longest a query may run, in ms, and the default timeout (1 to 86400000)",
         "engine_max_rows": "integer: the most rows a query keeps, and the default (1 to 10000000)",
+        "library_max_document_bytes": "integer: the largest document content accepted, in bytes (1 to 268435456)",
         "cleanup_time": "string: the nightly cleanup's local time, HH:MM (24-hour clock)",
         "cleanup_temp_dir": "string: absolute path of the directory for the daemon's temporary files",
         "cleanup_temp_prefix": "string: temporary file name prefix, 3 to 64 of A-Z a-z 0-9 . _ -",
@@ -133,6 +134,13 @@ extension DaemonConfiguration {
             default: engineMaxRows = Int(number)
             }
         }
+        if let value = members["library_max_document_bytes"] {
+            guard let number = value.intValue, (1...268_435_456).contains(number) else {
+                throw ConfigurationError(
+                    key: "library_max_document_bytes", source: source, problem: "expected \(Self.fileKeys["library_max_document_bytes"]!)")
+            }
+            libraryMaxDocumentBytes = Int(number)
+        }
         if let value = try string("cleanup_time") {
             guard CleanupTimetable.parseTime(value) != nil else {
                 throw ConfigurationError(key: "cleanup_time", source: source, problem: "'\(value)' is not a time; expected \(Self.fileKeys["cleanup_time"]!)")
@@ -183,6 +191,13 @@ extension DaemonConfiguration {
                 throw ConfigurationError(key: "ELOHIMD_ENGINE_WORKERS", source: source, problem: "expected an integer 1 to 256, got '\(value)'")
             }
             engineWorkers = number
+        }
+        if let value = environment["ELOHIMD_LIBRARY_MAX_DOCUMENT_BYTES"], !value.isEmpty {
+            guard let number = Int(value), (1...268_435_456).contains(number) else {
+                throw ConfigurationError(
+                    key: "ELOHIMD_LIBRARY_MAX_DOCUMENT_BYTES", source: source, problem: "expected an integer from 1 to 268435456, got '\(value)'")
+            }
+            libraryMaxDocumentBytes = number
         }
     }
 

@@ -28,6 +28,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var founderThrottleBaseMilliseconds: Int = 1000
     /// Audit events older than this many days move to `audit-archive.db` at start. Default 365.
     public var auditRetentionDays: Int = 365
+    /// The largest document content `docs.create`/`docs.update` accept, in bytes. Default 1 MiB.
+    public var libraryMaxDocumentBytes: Int = 1024 * 1024
     /// The nightly cleanup's local time, `HH:MM` (24-hour clock). Default `02:00`.
     public var cleanupTime: String = "02:00"
     /// Where the daemon's temporary files go and the cleanup reaps them. Default `/tmp`.

@@ -1,6 +1,7 @@
 import ElohimCore
 import ElohimProtocol
 import Logging
+import NIOCore
 import Synchronization
 
 /// What a handler knows about the request it serves.
@@ -33,11 +34,17 @@ extension RequestContext {
     }
 }
 
-/// Work a handler leaves for its connection to start once the response has been written,
-/// so that a subscription's snapshot always precedes its first event.
+/// What a handler may ask of its connection beyond an answer: remember the client's name, and
+/// turn the connection into an event stream whose events start after the subscribe answer.
 final class ConnectionHooks: Sendable {
-    private let pending = Mutex<[EventBus.Subscription]>([])
+    private let sinks = Mutex<[(subscription: EventBus.Subscription, sink: ConnectionEventSink)]>([])
     private let client = Mutex<(name: String?, version: String?)>((nil, nil))
+    private let channel: (any Channel)?
+
+    /// `channel` is where events go; `nil` for contexts without a connection (tests).
+    init(channel: (any Channel)? = nil) {
+        self.channel = channel
+    }
 
     /// Remembers what the client said it is in `daemon.hello`, for the audit log.
     func setClient(name: String?, version: String?) {
@@ -46,12 +53,19 @@ final class ConnectionHooks: Sendable {
 
     var clientInfo: (name: String?, version: String?) { client.withLock { $0 } }
 
-    func startAfterResponse(_ subscription: EventBus.Subscription) {
-        pending.withLock { $0.append(subscription) }
+    /// Subscribes this connection to `topics`. Events published from now on are held until
+    /// the connection has written the answer (`takeSubscriptions`), so the snapshot always
+    /// precedes the first event.
+    func subscribe(_ bus: EventBus, topics: Set<String>) -> EventBus.Subscription {
+        let sink = ConnectionEventSink(channel: channel)
+        let subscription = bus.subscribe(topics: topics, sink: sink)
+        sinks.withLock { $0.append((subscription, sink)) }
+        return subscription
     }
 
-    func takePending() -> [EventBus.Subscription] {
-        pending.withLock { pending in
+    /// The subscriptions made by the request just answered, to activate.
+    func takeSubscriptions() -> [(subscription: EventBus.Subscription, sink: ConnectionEventSink)] {
+        sinks.withLock { pending in
             defer { pending.removeAll() }
             return pending
         }

@@ -3,23 +3,30 @@ import ElohimProtocol
 import Foundation
 import Synchronization
 
+/// Where a subscription's events go: a connection, which writes them in order or drops them.
+public protocol EventSink: AnyObject, Sendable {
+    /// Called under the bus's lock, in `seq` order; must not block or publish.
+    func deliver(_ frame: [UInt8])
+}
+
 /// Fans events out to subscribed connections.
 ///
-/// Publishing is synchronous and cheap (one serialisation, then a non-blocking yield per
-/// subscriber), so any area can publish from anywhere without awaiting. Each subscriber has a
-/// bounded buffer: a connection that stops reading loses its oldest events, never the
-/// daemon's memory, and sees the gap in `seq`.
+/// Publishing is synchronous and cheap (one serialisation, then a non-blocking hand-off per
+/// subscriber), so any area can publish from anywhere without awaiting. Delivery happens in
+/// `publish`, under the lock: an event published while a request runs reaches the connection
+/// before that request's answer, and events reach every subscriber in `seq` order. Sinks
+/// bound their own backlog: a connection that stops reading loses events, never the daemon's
+/// memory, and sees the gap in `seq`.
 public final class EventBus: Sendable {
-    /// Events buffered per subscriber before the oldest are dropped.
+    /// Events a sink may hold before the oldest are dropped.
     public static let bufferLimit = 1024
 
-    /// A live subscription: notification payloads to forward, in order.
+    /// A live subscription.
     public struct Subscription: Sendable {
         public let id: UInt64
         public let topics: Set<String>
         /// The last `seq` published before the subscription started; later events have larger ones.
         public let seq: Int64
-        public let frames: AsyncStream<[UInt8]>
     }
 
     /// Produces a topic's current state for a subscriber's snapshot.
@@ -27,7 +34,7 @@ public final class EventBus: Sendable {
 
     private struct Subscriber {
         let topics: Set<String>
-        let continuation: AsyncStream<[UInt8]>.Continuation
+        let sink: any EventSink
     }
 
     private struct State {
@@ -52,25 +59,24 @@ public final class EventBus: Sendable {
                 "time": .string(Timestamp.now()), "data": data,
             ]
             let frame = RPCResponse.notification(method: EventMethods.notificationMethod, params: message)
-            for receiver in receivers { receiver.continuation.yield(frame) }
+            for receiver in receivers { receiver.sink.deliver(frame) }
         }
     }
 
-    /// Starts a subscription. End it with `unsubscribe` (the connection does, when it closes).
-    public func subscribe(topics: Set<String>) -> Subscription {
-        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(Self.bufferLimit))
-        return state.withLock { state in
+    /// Starts a subscription delivering to `sink`. End it with `unsubscribe` (the connection
+    /// does, when it closes).
+    public func subscribe(topics: Set<String>, sink: any EventSink) -> Subscription {
+        state.withLock { state in
             let id = state.nextID
             state.nextID += 1
-            state.subscribers[id] = Subscriber(topics: topics, continuation: continuation)
-            return Subscription(id: id, topics: topics, seq: state.seq, frames: stream)
+            state.subscribers[id] = Subscriber(topics: topics, sink: sink)
+            return Subscription(id: id, topics: topics, seq: state.seq)
         }
     }
 
-    /// Ends a subscription and releases its buffer.
+    /// Ends a subscription: its sink gets nothing more.
     public func unsubscribe(_ id: UInt64) {
-        let subscriber = state.withLock { $0.subscribers.removeValue(forKey: id) }
-        subscriber?.continuation.finish()
+        _ = state.withLock { $0.subscribers.removeValue(forKey: id) }
     }
 
     /// Number of live subscriptions.

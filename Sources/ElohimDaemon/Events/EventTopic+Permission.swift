@@ -8,6 +8,7 @@ extension EventTopic {
         case .audit: return "admin.view_audit"
         case .engine: return "daemon.status"
         case .data: return "engine.query"
+        case .library: return "docs.read"
         case .cleanup: return "admin.cleanup"
         }
     }

@@ -79,8 +79,7 @@ extension MethodTable {
                 }
             }
             let topics = Set(params.topics)
-            let subscription = bus.subscribe(topics: topics)
-            context.connection.startAfterResponse(subscription)
+            let subscription = context.connection.subscribe(bus, topics: topics)
             var snapshot: [String: JSONValue] = [:]
             for topic in topics.sorted() { snapshot[topic] = await bus.snapshot(of: topic) }
             return SubscribeResult(topics: topics.sorted(), snapshot: snapshot, seq: subscription.seq)

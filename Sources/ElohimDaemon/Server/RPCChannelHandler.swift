@@ -28,7 +28,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     private let connectionID: UInt64
     private let maxFrameBytes: Int
     private let logger: Logger
-    private let hooks = ConnectionHooks()
+    private let hooks: ConnectionHooks
     private let requestContext: RequestContext
 
     private var queued = CircularBuffer<ByteBuffer>()
@@ -44,11 +44,10 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     private var readHeld = false
     private var unflushed = false
     private var lastWrite: EventLoopFuture<Void>?
-    private var subscriptions: [UInt64] = []
-    private var forwarders: [Task<Void, Never>] = []
+    private var subscriptions: [(id: UInt64, sink: ConnectionEventSink)] = []
 
     init(
-        connectionID: UInt64, peer: PeerIdentity, dispatcher: Dispatcher, events: EventBus, registry: ConnectionRegistry,
+        channel: any Channel, connectionID: UInt64, peer: PeerIdentity, dispatcher: Dispatcher, events: EventBus, registry: ConnectionRegistry,
         maxFrameBytes: Int, logger: Logger
     ) {
         var logger = logger
@@ -60,6 +59,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         self.connectionID = connectionID
         self.maxFrameBytes = maxFrameBytes
         self.logger = logger
+        self.hooks = ConnectionHooks(channel: channel)
         self.requestContext = RequestContext(peer: peer, connectionID: connectionID, logger: logger, connection: hooks)
     }
 
@@ -120,8 +120,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         registry.remove(connectionID)
         done = true
         queued.removeAll()
-        for id in subscriptions { events.unsubscribe(id) }
-        subscriptions.removeAll()
+        endSubscriptions()
         context.fireChannelInactive()
     }
 
@@ -196,28 +195,20 @@ final class RPCChannelHandler: ChannelDuplexHandler {
             lastWrite = context.write(wrapOutboundOut(ByteBuffer(bytes: response)))
             unflushed = true
         }
-        for subscription in hooks.takePending() {
-            forward(subscription, channel: context.channel)
+        // Events published since the subscribe call waited for this answer; now they follow it.
+        for (subscription, sink) in hooks.takeSubscriptions() {
+            subscriptions.append((subscription.id, sink))
+            sink.activate()
         }
         pump(context: context)
     }
 
-    /// Forwards a subscription's events. Each write is awaited, so a client that stops reading
-    /// holds the forwarder, and the bus's bounded buffer (not this process's memory) absorbs
-    /// the backlog, dropping the oldest events (the client sees the gap in `seq`).
-    private func forward(_ subscription: EventBus.Subscription, channel: any Channel) {
-        subscriptions.append(subscription.id)
-        let events = self.events
-        forwarders.append(Task {
-            defer { events.unsubscribe(subscription.id) }
-            for await frame in subscription.frames {
-                do {
-                    try await channel.writeAndFlush(ByteBuffer(bytes: frame)).get()
-                } catch {
-                    return
-                }
-            }
-        })
+    private func endSubscriptions() {
+        for (id, sink) in subscriptions {
+            events.unsubscribe(id)
+            sink.close()
+        }
+        subscriptions.removeAll()
     }
 
     private func refuseOversizedFrame(context: ChannelHandlerContext) {
@@ -232,9 +223,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         finishConnection(context: context)
     }
 
-    /// Closes once every answer already written, and every event already published to this
-    /// connection (`daemon.stopping` on shutdown), has reached the socket. A client that does
-    /// not read them is cut off by the shutdown grace period, not waited for.
+    /// Closes once every answer already written has reached the socket.
     private func finishConnection(context: ChannelHandlerContext) {
         guard !done else { return }
         done = true
@@ -243,19 +232,14 @@ final class RPCChannelHandler: ChannelDuplexHandler {
             unflushed = false
             context.flush()
         }
-        // Ending a subscription ends its stream after the events already in it.
-        for id in subscriptions { events.unsubscribe(id) }
-        subscriptions.removeAll()
-        let forwarders = self.forwarders
-        self.forwarders.removeAll()
+        // Events already published to this connection (`daemon.stopping`) were written when
+        // published; nothing more is.
+        endSubscriptions()
         let channel = context.channel
-        let answered = lastWrite ?? context.eventLoop.makeSucceededVoidFuture()
-        answered.whenComplete { _ in
-            guard !forwarders.isEmpty else { return channel.close(promise: nil) }
-            Task {
-                for forwarder in forwarders { await forwarder.value }
-                try? await channel.close()
-            }
+        if let lastWrite {
+            lastWrite.whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            channel.close(promise: nil)
         }
     }
 

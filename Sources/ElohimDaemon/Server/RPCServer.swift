@@ -60,7 +60,7 @@ final class RPCServer: Service {
                         ),
                         LengthFieldPrepender(lengthFieldLength: .four),
                         RPCChannelHandler(
-                            connectionID: id, peer: peer, dispatcher: dispatcher, events: events,
+                            channel: channel, connectionID: id, peer: peer, dispatcher: dispatcher, events: events,
                             registry: connections, maxFrameBytes: maxFrameBytes, logger: logger)
                     )
                 }

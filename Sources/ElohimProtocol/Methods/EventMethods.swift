@@ -25,6 +25,9 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     case engine
     /// Datasets: `data.import_progress`, `data.imported`, `data.dropped`; needs `engine.query`.
     case data
+    /// Library changes (`document.created` …, ids only) and workflow runs (`workflow.started`,
+    /// `workflow.step`, `workflow.finished`); needs `docs.read`.
+    case library
     /// Cleanup runs: `cleanup.started`, `cleanup.finished` (data = the run's stats); needs `admin.cleanup`.
     case cleanup
 }

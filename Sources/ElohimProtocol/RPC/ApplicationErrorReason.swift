@@ -23,6 +23,7 @@ public enum ApplicationErrorReason: String, Sendable, CaseIterable {
     case readOnly = "read_only"
     /// The input could not be used (a CSV row, a dataset name); the message names where.
     case badData = "bad_data"
+    case tooLarge = "too_large"
 
     /// The JSON-RPC error code of this reason.
     public var code: Int {
@@ -44,6 +45,7 @@ public enum ApplicationErrorReason: String, Sendable, CaseIterable {
         case .timeout: return -32021
         case .readOnly: return -32022
         case .badData: return -32023
+        case .tooLarge: return -32025
         }
     }
 }
