@@ -40,7 +40,16 @@ let package = Package(
             ],
             swiftSettings: strictness
         ),
-        .target(name: "ElohimRuntime", dependencies: ["ElohimCore"], swiftSettings: strictness),
+        .target(
+            name: "ElohimRuntime",
+            dependencies: [
+                "ElohimCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictness
+        ),
         .systemLibrary(
             name: "CSystemd",
             pkgConfig: "libsystemd",
@@ -122,6 +131,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
+            ],
+            swiftSettings: strictness
+        ),
+        .testTarget(
+            name: "ElohimRuntimeTests",
+            dependencies: [
+                "ElohimRuntime",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictness
         ),

@@ -7,8 +7,8 @@ extension CleanupSchedule {
     /// The daemon's cleanup: its tasks from the configuration, events on the `cleanup` topic,
     /// scheduled runs audited as the daemon (manual ones are audited by their handler).
     static func make(
-        configuration: DaemonConfiguration, database: AppDatabase, library: LibraryStore, events: EventBus, audit: AuditWriter,
-        logger: Logger
+        configuration: DaemonConfiguration, database: AppDatabase, library: LibraryStore, modelCache: ModelCache, events: EventBus,
+        audit: AuditWriter, logger: Logger
     ) throws -> CleanupSchedule {
         var files = TempFiles.Configuration()
         files.directory = configuration.tempDirectory
@@ -18,8 +18,10 @@ extension CleanupSchedule {
         let time = CleanupTimetable.parseTime(configuration.cleanupTime) ?? (2, 0)
         var schedule = CleanupSchedule.Configuration()
         schedule.timetable = CleanupTimetable(hour: time.hour, minute: time.minute, timeZone: .current)
-        // Chat session archiving and the model cache plug in here when their tables land.
-        let tasks: [any CleanupTask] = [TempFileReaper(configuration: reaper), OrphanEmbeddingsTask(store: library)]
+        // Chat session archiving plugs in here when its tables land.
+        let tasks: [any CleanupTask] = [
+            TempFileReaper(configuration: reaper), OrphanEmbeddingsTask(store: library), ModelCacheTask(cache: modelCache),
+        ]
         let cleanup = try CleanupSchedule(
             tasks: tasks, store: CleanupStore(database: database.writer), configuration: schedule, logger: logger
         ) { event in

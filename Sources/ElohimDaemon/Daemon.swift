@@ -36,7 +36,7 @@ public enum Daemon {
         let dataDir = configuration.resolvedDataDir(environment: environment)
         let stores: Stores
         do {
-            stores = try Stores.open(dataDir: dataDir, configuration: configuration, logger: logger)
+            stores = try Stores.open(dataDir: dataDir, configuration: configuration, logger: logger, environment: environment)
         } catch {
             logger.critical("cannot use the data directory", metadata: ["path": "\(dataDir)", "error": "\(error)"])
             Systemd.status("Failed: \(error)")
@@ -72,7 +72,7 @@ public enum Daemon {
         let methods = makeMethods(
             facts: facts, settings: settings, events: events, counters: counters, security: stores.security,
             engine: stores.engine, testMethods: configuration.enableTestMethods, cleanup: stores.cleanup,
-            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: settings))
+            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: settings), models: stores.models)
         let policy = RBACPolicy(accounts: stores.security.accounts, founder: stores.security.founder, audit: stores.security.audit)
         let dispatcher = Dispatcher(methods: methods, policy: policy, logger: logger)
 
@@ -106,6 +106,7 @@ public enum Daemon {
             ReloadService(audit: stores.security.audit, 
                 overrides: overrides, environment: environment, settings: settings, events: events, logger: logger,
                 statusLine: statusLine))
+        services.append(ModelRuntimeService(models: stores.models))
         services.append(stores.cleanup)
         services.append(server)
         var groupConfiguration = ServiceGroupConfiguration(
@@ -157,7 +158,7 @@ extension Daemon {
     static func makeMethods(
         facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, security: SecurityServices,
         engine: EngineServices, testMethods: Bool, cleanup: CleanupSchedule,
-        library: LibraryServices
+        library: LibraryServices, models: ModelServices
     ) -> MethodTable {
         var methods = MethodTable()
         methods.registerDaemonMethods(
@@ -171,6 +172,9 @@ extension Daemon {
         methods.registerEngineMethods(engine, security: security)
         methods.registerDataMethods(engine, events: events, audit: security.audit)
         methods.registerLibraryMethods(library, security: security, events: events)
+        methods.registerModelsMethods(models)
+        methods.registerSlotsMethods(models, audit: security.audit)
+        methods.registerPullMethod(models, events: events, audit: security.audit)
         methods.registerCleanupMethods(cleanup, audit: security.audit)
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
@@ -196,7 +200,8 @@ extension Daemon {
         let methods = makeMethods(
             facts: facts, settings: LiveSettings(configuration), events: stores.events, counters: CounterBox(),
             security: stores.security, engine: stores.engine, testMethods: false, cleanup: stores.cleanup,
-            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: LiveSettings(configuration)))
+            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: LiveSettings(configuration)),
+            models: stores.models)
         return (methods, stores.security)
     }
 }

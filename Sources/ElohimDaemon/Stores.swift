@@ -1,5 +1,6 @@
 import ElohimCore
 import ElohimProtocol
+import ElohimRuntime
 import Foundation
 import Logging
 
@@ -11,9 +12,12 @@ struct Stores: Sendable {
     let security: SecurityServices
     let engine: EngineServices
     let library: LibraryStore
+    let models: ModelServices
     let cleanup: CleanupSchedule
 
-    static func open(dataDir: String, configuration: DaemonConfiguration, logger: Logger) throws -> Stores {
+    static func open(
+        dataDir: String, configuration: DaemonConfiguration, logger: Logger, environment: [String: String] = [:]
+    ) throws -> Stores {
         try DataDirectory.prepare(dataDir)
         // embeddings.db first: every connection of the main pool attaches it (see LibraryStore).
         let embeddingsPath = dataDir + "/embeddings.db"
@@ -57,8 +61,46 @@ struct Stores: Sendable {
         engineConfiguration.maxRows = configuration.engineMaxRows
         let engine = EngineServices(
             engine: QueryEngine(configuration: engineConfiguration), datasets: try DatasetStore(root: dataDir + "/datasets"))
+        var modelDirs = configuration.modelDirs ?? [dataDir + "/models"]
+        if configuration.modelDirs == nil { try DataDirectory.prepare(modelDirs[0]) }
+        modelDirs = modelDirs.map { $0.hasSuffix("/") && $0.count > 1 ? String($0.dropLast()) : $0 }
+        var inventory = ModelInventory.Configuration(directories: modelDirs)
+        inventory.maxDepth = 4
+        let runtimeLogs = dataDir + "/runtime"
+        try DataDirectory.prepare(runtimeLogs)
+        var runtimeConfiguration = LlamaServerRuntime.Configuration(logDirectory: runtimeLogs)
+        runtimeConfiguration.command = configuration.llamaServerCommand
+        let slotsBox = SlotsBox()
+        let runtime = LlamaServerRuntime(configuration: runtimeConfiguration) { model in
+            events.publish(.models, type: "models.runtime", data: LoadedModelInfo(model).json)
+            Task { await slotsBox.slots?.runtimeChanged() }
+        }
+        let modelCache = ModelCache(database: database.writer)
+        let modelInventory = ModelInventory(configuration: inventory, cache: modelCache)
+        let memory = SystemMemoryReader(root: configuration.memoryRoot)
+        let fit = FitCheck(availableFraction: configuration.fitAvailableFraction)
+        var slotsConfiguration = HotSlots.Configuration()
+        slotsConfiguration.count = configuration.hotSlotCount
+        slotsConfiguration.totalFraction = configuration.slotsTotalFraction
+        let slots = HotSlots(
+            configuration: slotsConfiguration, database: database.writer, runtime: runtime, inventory: modelInventory,
+            estimator: MemoryEstimator(), fit: fit, memory: memory, residentBytes: { LlamaServerRuntime.residentBytes(pid: $0) },
+            onChange: { snapshot in
+                events.publish(.slots, type: "slots.changed", data: (try? RPCCoding.json(SlotsListResult(snapshot))) ?? [:])
+            })
+        slotsBox.slots = slots
+        events.setSnapshot(for: .slots) { (try? RPCCoding.json(SlotsListResult(await slots.snapshot()))) ?? [:] }
+        let models = ModelServices(
+            inventory: modelInventory, estimator: MemoryEstimator(), memory: memory, fit: fit, runtime: runtime, slots: slots,
+            ollama: configuration.ollamaURL.isEmpty ? nil : OllamaClient(baseURL: configuration.ollamaURL))
         let cleanup = try CleanupSchedule.make(
-            configuration: configuration, database: database, library: library, events: events, audit: audit, logger: logger)
-        return Stores(database: database, events: events, security: security, engine: engine, library: library, cleanup: cleanup)
+            configuration: configuration, database: database, library: library, modelCache: modelCache, events: events,
+            audit: audit, logger: logger)
+        return Stores(database: database, events: events, security: security, engine: engine, library: library, models: models, cleanup: cleanup)
     }
+}
+
+/// Lets the runtime's change callback reach the slots created after it (set once at start).
+final class SlotsBox: @unchecked Sendable {
+    var slots: HotSlots?
 }

@@ -175,3 +175,32 @@ import Testing
         #expect(try await schedule.runNow(dryRun: false).orphansRemoved == 0)
     }
 }
+
+/// The model-cache task on a real database and real GGUF files.
+@Suite struct ModelCacheTaskTests {
+    @Test func staleEntriesGoLiveOnesStay() async throws {
+        let directory = try AppDatabaseTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let database = try AppDatabase.open(path: directory + "/elohim.db")
+        let cache = ModelCache(database: database.writer)
+        let models = directory + "/models"
+        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
+        for name in ["kept", "gone"] {
+            #expect(FileManager.default.createFile(atPath: models + "/\(name).gguf", contents: Data(ModelCacheTests.tinyModel())))
+        }
+        let inventory = ModelInventory(configuration: .init(directories: [models]), cache: cache)
+        let listed = inventory.list().count
+        let cached = try cache.count()
+        #expect(listed == 2 && cached == 2)
+        try FileManager.default.removeItem(atPath: models + "/gone.gguf")
+        let schedule = try CleanupSchedule(
+            tasks: [ModelCacheTask(cache: cache)], store: CleanupStore(database: database.writer), logger: Logger(label: "test"))
+        let dry = try await schedule.runNow(dryRun: true)
+        #expect(dry.orphansRemoved == 1 && dry.tasks.first?.scanned == 2)
+        #expect(try cache.count() == 2, "a dry run deletes nothing")
+        let run = try await schedule.runNow(dryRun: false)
+        let left = try cache.count()
+        #expect(run.orphansRemoved == 1 && left == 1)
+        #expect(inventory.list().map(\.name) == ["kept"])
+    }
+}

@@ -130,6 +130,7 @@ import Testing
         let cases: [(index: String, sql: String)] = [
             ("idx_documents_local", try Self.listStatement(fixture) { try local.listDocuments(limit: 50) }),
             ("idx_documents_local", try Self.listStatement(fixture) { try local.listDocuments(limit: 50, before: 10_000) }),
+            ("idx_documents_local", try Self.listStatement(fixture) { try local.listDocuments(limit: 50, tag: "a") }),
             ("idx_workflows_local", try Self.listStatement(fixture) { try local.listWorkflows(limit: 50) }),
             ("idx_vault_items_local", try Self.listStatement(fixture) { try local.listVaultItems(limit: 50, before: 15_000) }),
         ]

@@ -159,3 +159,21 @@ def run_cli(cli_bin, base_env):
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def gguf_model_dir():
+    """A directory holding one tiny real llama model (`tiny.gguf`, f16, ctx 2048, written by the
+    PyPI `gguf` package through gguf_models.make_llama_gguf), shared by the whole session."""
+    from gguf_models import make_llama_gguf
+
+    path = short_tempdir("ehg")
+    make_llama_gguf(os.path.join(path, "tiny.gguf"), ctx=2048, ftype="f16")
+    yield path
+    remove_tree(path)
+
+
+@pytest.fixture(scope="session")
+def llama_server_command():
+    """The llama-server stand-in on the PyPI xllamacpp wheel (contrib/llama-server-xllamacpp)."""
+    return os.path.join(os.path.dirname(__file__), "..", "..", "contrib", "llama-server-xllamacpp")

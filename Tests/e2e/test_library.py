@@ -255,3 +255,44 @@ def test_embeddings_live_in_their_own_private_file(daemon):
 
 def test_status_prints_the_local_header_badge(daemon, run_cli):
     assert ok(cli(run_cli, daemon, "status", env=NO_COLOR)).startswith("[Local] ElohimOS")
+
+
+# Two real uids on a system daemon: the fixtures of the accounts suite (they need root).
+from test_accounts_audit import (  # noqa: E402,F401  (fixtures used by name)
+    FORBIDDEN, elohim_group, error_of, guest_session, needs_root, second_user,
+)
+
+
+@needs_root
+def test_each_uid_has_its_own_local_library_and_every_method_checks_its_permission(guest_session):
+    _daemon, guest, admin, user = guest_session
+    mine = admin.call("docs.create", {"title": "root only", "content": "rootsecret"})
+    admin.call("vault.put", {"name": "k", "value": "v"})
+
+    # A guest holds docs.read only: it reads its own (empty) library, never root's.
+    assert guest.call("docs.list")["documents"] == []
+    assert guest.call("docs.search", {"query": "rootsecret"})["hits"] == []
+    error_of(guest.request("docs.get", {"id": mine["id"]}), NOT_FOUND, "not_found")
+    for method, params, permission in [
+        ("docs.create", {"title": "t", "content": "c"}, "docs.write"),
+        ("docs.delete", {"id": mine["id"]}, "docs.write"),
+        ("vault.get", {"name": "k"}, "vault.read"),
+        ("vault.put", {"name": "k", "value": "x"}, "vault.write"),
+        ("workflows.list", None, "workflows.execute"),
+    ]:
+        error = error_of(guest.request(method, params), FORBIDDEN, "forbidden")
+        assert error["data"]["permission"] == permission, (method, error)
+
+    # A member without docs.write may keep workflows, but none that writes documents.
+    admin.call("users.set_role", {"uid": user.uid, "role": "member"})
+    admin.call("users.revoke", {"uid": user.uid, "permission": "docs.write"})
+    writing = [{"kind": "write_document", "title": "t", "content": "c"}]
+    error = error_of(guest.request("workflows.create", {"name": "w", "steps": writing}), FORBIDDEN, "forbidden")
+    assert error["data"]["permission"] == "docs.write" and "needs the 'docs.write' permission" in error["message"]
+    flow = guest.call("workflows.create", {"name": "w", "steps": [{"kind": "template", "text": "hi {{input.who}}"}]})
+    run = guest.call("workflows.run", {"name": "w", "inputs": {"who": "there"}})
+    assert run["status"] == "succeeded" and run["steps"][0]["output"] == "hi there"
+    assert run["context"] == {"kind": "local"}
+    # Root's local library does not contain the member's workflow, nor the member root's vault.
+    error_of(admin.request("workflows.get", {"id": flow["id"]}), NOT_FOUND, "not_found")
+    assert [d["id"] for d in admin.call("docs.list")["documents"]] == [mine["id"]]

@@ -173,13 +173,13 @@ _elohim() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    status|ping|call|perms|users|setup|founder|audit|doctor|query|data|perf|docs|vault|workflows|cleanup|help)
+    status|ping|call|perms|users|setup|founder|audit|doctor|query|data|perf|docs|vault|workflows|models|slots|cleanup|help)
         # Offer subcommand argument completions
         "_elohim_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'status ping call perms users setup founder audit doctor query data perf docs vault workflows cleanup help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'status ping call perms users setup founder audit doctor query data perf docs vault workflows models slots cleanup help' -- "${cur}"))
         ;;
     esac
 }
@@ -1093,6 +1093,166 @@ _elohim_workflows_run() {
         return
         ;;
     '--input')
+        return
+        ;;
+    esac
+}
+
+_elohim_models() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __elohim_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|show|check-fit|pull)
+        # Offer subcommand argument completions
+        "_elohim_models_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list show check-fit pull' -- "${cur}"))
+        ;;
+    esac
+}
+
+_elohim_models_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_models_show() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_models_check-fit() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --force --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --context)
+    __elohim_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    esac
+}
+
+_elohim_models_pull() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --sha256)
+    __elohim_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--sha256')
+        return
+        ;;
+    esac
+}
+
+_elohim_slots() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __elohim_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|assign|eject)
+        # Offer subcommand argument completions
+        "_elohim_slots_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list assign eject' -- "${cur}"))
+        ;;
+    esac
+}
+
+_elohim_slots_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_slots_assign() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --force --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --context)
+    __elohim_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    esac
+}
+
+_elohim_slots_eject() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
         return
         ;;
     esac

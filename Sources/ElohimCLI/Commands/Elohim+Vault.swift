@@ -2,6 +2,10 @@ import ArgumentParser
 import ElohimProtocol
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension Elohim {
     /// `elohim vault …`: local secrets, encrypted at rest.
     struct Vault: ParsableCommand {
@@ -35,9 +39,14 @@ extension Elohim {
             @Option(help: "Read the value from this UTF-8 file (- = standard input).") var file: String?
 
             func run() throws {
-                guard var value = try TextInput.read(inline: nil, path: file ?? "-", what: "the value") else { return }
-                // `echo secret | elohim vault put x` should store "secret", not "secret\n".
-                if file == nil, value.hasSuffix("\n") { value.removeLast() }
+                var value: String
+                if file == nil && isatty(STDIN_FILENO) == 1 {
+                    value = try Prompt.secret("value for '\(name)' (not echoed): ")
+                } else {
+                    value = try TextInput.read(inline: nil, path: file ?? "-", what: "the value") ?? ""
+                    // `echo secret | elohim vault put x` should store "secret", not "secret\n".
+                    if file == nil, value.hasSuffix("\n") { value.removeLast() }
+                }
                 let params: JSONValue = ["name": .string(name), "value": .string(value)]
                 guard let item = try global.fetch(VaultMethods.put.name, params, as: VaultItemSummary.self) else { return }
                 say("\(Badge.colored(Badge.text(item.context), item.context, style: global.style)) stored '\(item.name)' (\(Format.bytes(item.sizeBytes)), encrypted)")

@@ -174,12 +174,26 @@ extension Elohim {
                 let id: Int64 = 1_000_000
                 try client.connection.send(JSONWriter.bytes(RPCRequest(id: .int(id), method: WorkflowsMethods.run.name, params: params).json))
                 var runID: String?
+                var answer: JSONValue?
+                var finished = false
+                // Events travel beside the response, so the answer can overtake the last ones:
+                // after it, keep reading (briefly) until this run's `workflow.finished`.
                 while true {
-                    let message = try JSONParser.parse(try client.connection.receive())
+                    let payload: [UInt8]
+                    if let answer {
+                        guard let next = try? client.connection.receive(timeoutMilliseconds: 2000) else { return answer }
+                        payload = next
+                    } else {
+                        payload = try client.connection.receive()
+                    }
+                    let message = try JSONParser.parse(payload)
                     if message["id"] == .int(id) {
                         if let error = message["error"] { throw RPCError(json: error) ?? ClientError.malformedResponse("bad error") }
                         guard let result = message["result"] else { throw ClientError.malformedResponse("neither result nor error") }
-                        return result
+                        if finished { return result }
+                        answer = result
+                        runID = runID ?? result["run_id"]?.stringValue
+                        continue
                     }
                     guard let data = message["params"]?["data"], message["params"]?["type"]?.stringValue?.hasPrefix("workflow.") == true
                     else { continue }
@@ -187,7 +201,12 @@ extension Elohim {
                     if runID == nil, message["params"]?["type"] == "workflow.started", data["user_id"]?.intValue == Int64(getuid()) {
                         runID = data["run_id"]?.stringValue
                     }
-                    guard data["run_id"]?.stringValue == runID, message["params"]?["type"] == "workflow.step" else { continue }
+                    guard data["run_id"]?.stringValue == runID else { continue }
+                    if message["params"]?["type"] == "workflow.finished" {
+                        if let answer { return answer }
+                        finished = true
+                    }
+                    guard message["params"]?["type"] == "workflow.step" else { continue }
                     let index = data["index"]?.intValue ?? 0
                     let count = data["step_count"]?.intValue ?? 0
                     let error = data["error"]?.stringValue.map { ": \($0)" } ?? ""

@@ -22,6 +22,8 @@ enum TextInput {
         } else if path == "-" || (stdinFallback && isatty(STDIN_FILENO) == 0) {
             source = "standard input"
             data = FileHandle.standardInput.readDataToEndOfFile()
+            // Nothing piped in (e.g. </dev/null from a script) is not a request for an empty text.
+            if path != "-" && data.isEmpty { return nil }
         } else {
             return nil
         }

@@ -4,16 +4,17 @@ import GRDB
 
 extension LocalLibrary {
     /// A document's list columns: tags aggregated and embedding chunks counted in the same
-    /// statement (no query per row), from `documents AS d`.
+    /// statement (no query per row), from `documents AS d`. Tags are joined with U+001F (unit
+    /// separator), which a tag cannot contain (control characters are refused).
     static let documentColumns = """
         d.id, d.title, d.size_bytes, d.created_at, d.updated_at,
-        (SELECT json_group_array(tag) FROM (SELECT tag FROM document_tags WHERE document_id = d.id ORDER BY tag)) AS tags,
+        (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM document_tags WHERE document_id = d.id ORDER BY tag)) AS tags,
         (SELECT count(*) FROM \(LibraryStore.embeddingsSchema).document_embeddings AS e WHERE e.document_id = d.id) AS embeddings
         """
 
     static func documentSummary(_ row: Row) -> DocumentSummary {
-        let tagsJSON: String = row["tags"] ?? "[]"
-        let tags = (try? JSONParser.parse(tagsJSON))?.arrayValue?.compactMap(\.stringValue) ?? []
+        let joined: String? = row["tags"]
+        let tags = joined.map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
         return DocumentSummary(
             id: row["id"], title: row["title"], tags: tags, sizeBytes: row["size_bytes"], embeddings: row["embeddings"],
             createdAt: row["created_at"], updatedAt: row["updated_at"], context: .local)
@@ -52,25 +53,11 @@ extension LocalLibrary {
     ///   - before: the previous page's `next_cursor`.
     ///   - tag: only documents carrying this tag.
     public func listDocuments(limit: Int? = nil, before: Int64? = nil, tag: String? = nil) throws -> DocsListResult {
-        let size = try Self.pageSize(limit)
-        var filters: [String] = []
-        var arguments: StatementArguments = []
-        if let before {
-            filters.append("d.id < ?")
-            arguments += [before]
-        }
-        if let tag {
-            filters.append("d.id IN (SELECT document_id FROM document_tags WHERE tag = ?)")
-            arguments += [tag]
-        }
-        arguments += [size + 1]
-        let query = scope.select(
-            Self.documentColumns, from: .documents, as: "d",
-            where: filters.isEmpty ? nil : filters.joined(separator: " AND "),
-            tail: "ORDER BY d.id DESC LIMIT ?", arguments: arguments)
-        let rows = try database.read { db in try Row.fetchAll(db, sql: query.sql, arguments: query.arguments) }
-        let page = Self.page(rows.map(Self.documentSummary), limit: size, id: \.id)
-        return DocsListResult(documents: page.items, nextCursor: page.next)
+        let result = try page(
+            .documents, as: "d", columns: Self.documentColumns, limit: limit, before: before,
+            filter: tag.map { ("d.id IN (SELECT document_id FROM document_tags WHERE tag = ?)", [$0]) },
+            decode: Self.documentSummary, id: \.id)
+        return DocsListResult(documents: result.items, nextCursor: result.next)
     }
 
     /// Changes the fields given; the others stay. Tags given replace the old ones.

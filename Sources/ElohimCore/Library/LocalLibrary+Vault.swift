@@ -39,6 +39,7 @@ extension LocalLibrary {
 
     /// A vault item, decrypted.
     public func vaultItem(named name: String) throws -> VaultItem {
+        let name = name.trimmingCharacters(in: .whitespaces)  // as `putVaultItem` stored it
         let query = scope.select(Self.vaultColumns + ", v.sealed", from: .vaultItems, as: "v", where: "v.name = ?", arguments: [name])
         guard let row = try database.read({ db in try Row.fetchOne(db, sql: query.sql, arguments: query.arguments) }) else {
             throw Self.vaultNotFound(name)
@@ -49,18 +50,15 @@ extension LocalLibrary {
 
     /// A page of vault items (names and sizes, never values), newest first, in one statement.
     public func listVaultItems(limit: Int? = nil, before: Int64? = nil) throws -> VaultListResult {
-        let size = try Self.pageSize(limit)
-        let query = scope.select(
-            Self.vaultColumns, from: .vaultItems, as: "v", where: before == nil ? nil : "v.id < ?",
-            tail: "ORDER BY v.id DESC LIMIT ?", arguments: before.map { [$0, size + 1] } ?? [size + 1])
-        let rows = try database.read { db in try Row.fetchAll(db, sql: query.sql, arguments: query.arguments) }
-        let page = Self.page(rows.map(Self.vaultSummary), limit: size, id: \.id)
-        return VaultListResult(items: page.items, nextCursor: page.next)
+        let result = try page(
+            .vaultItems, as: "v", columns: Self.vaultColumns, limit: limit, before: before, decode: Self.vaultSummary, id: \.id)
+        return VaultListResult(items: result.items, nextCursor: result.next)
     }
 
     /// Deletes a vault item; returns its id.
     public func deleteVaultItem(named name: String) throws -> Int64 {
-        try database.write { db in
+        let name = name.trimmingCharacters(in: .whitespaces)
+        return try database.write { db in
             let query = scope.select("v.id", from: .vaultItems, as: "v", where: "v.name = ?", arguments: [name])
             guard let id = try Int64.fetchOne(db, sql: query.sql, arguments: query.arguments),
                 try scope.delete(db, from: .vaultItems, where: "id = ?", arguments: [id]) == 1

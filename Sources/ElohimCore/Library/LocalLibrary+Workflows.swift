@@ -47,13 +47,10 @@ extension LocalLibrary {
 
     /// A page of workflows, newest first, in one statement.
     public func listWorkflows(limit: Int? = nil, before: Int64? = nil) throws -> WorkflowsListResult {
-        let size = try Self.pageSize(limit)
-        let query = scope.select(
-            Self.workflowColumns, from: .workflows, as: "w", where: before == nil ? nil : "w.id < ?",
-            tail: "ORDER BY w.id DESC LIMIT ?", arguments: before.map { [$0, size + 1] } ?? [size + 1])
-        let rows = try database.read { db in try Row.fetchAll(db, sql: query.sql, arguments: query.arguments) }
-        let page = Self.page(rows.map(Self.workflowSummary), limit: size, id: \.id)
-        return WorkflowsListResult(workflows: page.items, nextCursor: page.next)
+        let result = try page(
+            .workflows, as: "w", columns: Self.workflowColumns, limit: limit, before: before, decode: Self.workflowSummary,
+            id: \.id)
+        return WorkflowsListResult(workflows: result.items, nextCursor: result.next)
     }
 
     /// Changes the fields given; new steps are checked by `runner` first.

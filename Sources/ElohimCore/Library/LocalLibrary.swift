@@ -27,10 +27,29 @@ public struct LocalLibrary: Sendable {
         return size
     }
 
-    /// Splits `limit + 1` fetched rows into a page and the cursor of the next one.
-    static func page<Item>(_ rows: [Item], limit: Int, id: (Item) -> Int64) -> (items: [Item], next: Int64?) {
-        guard rows.count > limit else { return (rows, nil) }
-        let items = Array(rows.prefix(limit))
+    /// One page of local rows of `table`, newest first, keyset by id, in one statement:
+    /// `limit + 1` rows are fetched to learn whether there is a next page.
+    func page<Item>(
+        _ table: LocalTable, as alias: String, columns: String, limit: Int?, before: Int64?,
+        filter: (sql: String, arguments: StatementArguments)? = nil, decode: (Row) -> Item, id: (Item) -> Int64
+    ) throws -> (items: [Item], next: Int64?) {
+        let size = try Self.pageSize(limit)
+        var filters: [String] = []
+        var arguments: StatementArguments = []
+        if let before {
+            filters.append("\(alias).id < ?")
+            arguments += [before]
+        }
+        if let filter {
+            filters.append(filter.sql)
+            arguments += filter.arguments
+        }
+        let query = scope.select(
+            columns, from: table, as: alias, where: filters.isEmpty ? nil : filters.joined(separator: " AND "),
+            tail: "ORDER BY \(alias).id DESC LIMIT ?", arguments: arguments + [size + 1])
+        let rows = try database.read { db in try Row.fetchAll(db, sql: query.sql, arguments: query.arguments) }.map(decode)
+        guard rows.count > size else { return (rows, nil) }
+        let items = Array(rows.prefix(size))
         return (items, items.last.map(id))
     }
 

@@ -95,8 +95,8 @@ public final class WorkflowRunner: Sendable {
         let runID = "run-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
         let startedAt = Timestamp.now()
         let base: [String: JSONValue] = [
-            "run_id": .string(runID), "workflow_id": .int(workflow.id), "name": .string(workflow.name),
-            "user_id": .int(Int64(library.scope.userID)),
+            // Ids only: every holder of docs.read may follow the topic, so no names or content.
+            "run_id": .string(runID), "workflow_id": .int(workflow.id), "user_id": .int(Int64(library.scope.userID)),
         ]
         progress("workflow.started", .object(base.merging(["step_count": .int(Int64(parsed.count))]) { $1 }))
         var outputs: [String] = []

@@ -52,6 +52,29 @@ public enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v3_models") { db in
+            try db.execute(
+                sql: """
+                    -- Parsed GGUF facts, valid while the file keeps its size and mtime.
+                    CREATE TABLE model_cache (
+                        path TEXT PRIMARY KEY NOT NULL,
+                        size INTEGER NOT NULL,
+                        mtime REAL NOT NULL,
+                        info TEXT NOT NULL,
+                        scanned_at TEXT NOT NULL
+                    ) STRICT;
+                    CREATE TABLE hot_slots (
+                        slot INTEGER PRIMARY KEY NOT NULL CHECK (slot >= 1),
+                        model TEXT NOT NULL,
+                        path TEXT NOT NULL,
+                        context INTEGER NOT NULL,
+                        estimate_bytes INTEGER NOT NULL,
+                        assigned_at TEXT NOT NULL,
+                        assigned_by INTEGER
+                    ) STRICT;
+                    """
+            )
+        }
         migrator.registerMigration("v4_library") { db in
             try db.execute(sql: LibrarySchema.v4)
         }

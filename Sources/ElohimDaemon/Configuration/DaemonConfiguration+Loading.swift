@@ -34,6 +34,13 @@ extension DaemonConfiguration {
         "engine_timeout_ms": "integer: the longest a query may run, in ms, and the default timeout (1 to 86400000)",
         "engine_max_rows": "integer: the most rows a query keeps, and the default (1 to 10000000)",
         "library_max_document_bytes": "integer: the largest document content accepted, in bytes (1 to 268435456)",
+        "model_dirs": "array of absolute paths: where GGUF models are looked for (default <data_dir>/models)",
+        "llama_server_command": "string: the llama.cpp server command (default llama-server)",
+        "fit_available_fraction": "number: share of available memory one model may take (0.05 to 1, default 0.5)",
+        "slots_total_fraction": "number: share of total memory the hot slots together may take (0.05 to 1, default 0.75)",
+        "hot_slot_count": "integer: number of hot slots (1 to 16, default 4)",
+        "ollama_url": "string: Ollama's API address, listed when reachable (default http://127.0.0.1:11434; \"\" = off)",
+        "memory_root": "absolute path: root under which /proc and /sys/fs/cgroup are read (default /)",
         "cleanup_time": "string: the nightly cleanup's local time, HH:MM (24-hour clock)",
         "cleanup_temp_dir": "string: absolute path of the directory for the daemon's temporary files",
         "cleanup_temp_prefix": "string: temporary file name prefix, 3 to 64 of A-Z a-z 0-9 . _ -",
@@ -166,6 +173,46 @@ extension DaemonConfiguration {
             }
             tempMaxAgeDays = Int(number)
         }
+        try applyModelSettings(members, source: source)
+    }
+
+    mutating func applyModelSettings(_ members: [String: JSONValue], source: String) throws(ConfigurationError) {
+        func fail(_ key: String) -> ConfigurationError {
+            ConfigurationError(key: key, source: source, problem: "expected \(Self.fileKeys[key]!)")
+        }
+        if let value = members["model_dirs"] {
+            guard let items = value.arrayValue, !items.isEmpty else { throw fail("model_dirs") }
+            var dirs: [String] = []
+            for item in items {
+                guard let path = item.stringValue, path.hasPrefix("/") else { throw fail("model_dirs") }
+                dirs.append(path)
+            }
+            modelDirs = dirs
+        }
+        if let value = members["llama_server_command"] {
+            guard let text = value.stringValue, !text.isEmpty else { throw fail("llama_server_command") }
+            llamaServerCommand = text
+        }
+        if let value = members["fit_available_fraction"] {
+            guard let number = value.doubleValue, (0.05...1).contains(number) else { throw fail("fit_available_fraction") }
+            fitAvailableFraction = number
+        }
+        if let value = members["slots_total_fraction"] {
+            guard let number = value.doubleValue, (0.05...1).contains(number) else { throw fail("slots_total_fraction") }
+            slotsTotalFraction = number
+        }
+        if let value = members["hot_slot_count"] {
+            guard let number = value.intValue, (1...16).contains(number) else { throw fail("hot_slot_count") }
+            hotSlotCount = Int(number)
+        }
+        if let value = members["ollama_url"] {
+            guard let text = value.stringValue, text.isEmpty || text.hasPrefix("http://") else { throw fail("ollama_url") }
+            ollamaURL = text
+        }
+        if let value = members["memory_root"] {
+            guard let text = value.stringValue, text.hasPrefix("/") else { throw fail("memory_root") }
+            memoryRoot = text
+        }
     }
 
     mutating func apply(environment: [String: String]) throws(ConfigurationError) {
@@ -198,6 +245,12 @@ extension DaemonConfiguration {
                     key: "ELOHIMD_LIBRARY_MAX_DOCUMENT_BYTES", source: source, problem: "expected an integer from 1 to 268435456, got '\(value)'")
             }
             libraryMaxDocumentBytes = number
+        }
+        if let value = environment["ELOHIMD_LLAMA_SERVER_COMMAND"], !value.isEmpty { llamaServerCommand = value }
+        if let value = environment["ELOHIMD_MODEL_DIRS"], !value.isEmpty {
+            let dirs = value.split(separator: ":").map(String.init)
+            for dir in dirs { _ = try Self.absolute(dir, key: "ELOHIMD_MODEL_DIRS", source: source) }
+            modelDirs = dirs
         }
     }
 

@@ -48,6 +48,20 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var engineTimeoutMilliseconds: Int = 30_000
     /// The most rows a query job keeps (also the default). Default 10000.
     public var engineMaxRows: Int = 10_000
+    /// Where GGUF models are looked for; `nil` = `<data_dir>/models`.
+    public var modelDirs: [String]?
+    /// The llama.cpp server command (a path or a name on PATH); its flags are llama-server's.
+    public var llamaServerCommand: String = "llama-server"
+    /// A model may take this share of available memory (the fit rule). Default 0.5.
+    public var fitAvailableFraction: Double = 0.5
+    /// Hot slots together may take this share of total memory. Default 0.75.
+    public var slotsTotalFraction: Double = 0.75
+    /// The number of hot slots. Default 4.
+    public var hotSlotCount: Int = 4
+    /// Ollama's API; its models are listed when it answers. "" turns it off.
+    public var ollamaURL: String = "http://127.0.0.1:11434"
+    /// The root `/proc` and `/sys/fs/cgroup` are read under ("/"; tests point it at captured trees).
+    public var memoryRoot: String = "/"
     /// The file these settings were read from, if any.
     public var configPath: String?
 
@@ -77,6 +91,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
             if let dataHome = environment["XDG_DATA_HOME"], dataHome.hasPrefix("/") { return dataHome + "/elohim" }
             return (environment["HOME"] ?? "/root") + "/.local/share/elohim"
         }
+    }
+
+    /// The model directories after defaults are applied.
+    public func resolvedModelDirs(environment: [String: String]) -> [String] {
+        modelDirs ?? [resolvedDataDir(environment: environment) + "/models"]
     }
 
     /// Where the configuration file is looked for when none is named.

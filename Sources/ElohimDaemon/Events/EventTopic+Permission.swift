@@ -9,6 +9,7 @@ extension EventTopic {
         case .engine: return "daemon.status"
         case .data: return "engine.query"
         case .library: return "docs.read"
+        case .models, .slots: return "chat.use"
         case .cleanup: return "admin.cleanup"
         }
     }

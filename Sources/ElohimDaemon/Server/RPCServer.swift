@@ -46,6 +46,12 @@ final class RPCServer: Service {
         let connections = self.connections
         let (dispatcher, events, logger) = (self.dispatcher, self.events, self.logger)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            // Adopting the socket, NIO runs listen(2) again with a backlog of 128; put ours back
+            // before the channel is registered, so no client is ever accepted in between.
+            .serverChannelInitializer { [listener] channel in
+                listener.restoreBacklog()
+                return channel.eventLoop.makeSucceededVoidFuture()
+            }
             // A client that half-closes after its last request still gets its answers, and
             // shutdown can stop input without dropping responses to requests already read.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
@@ -66,9 +72,6 @@ final class RPCServer: Service {
                 }
             }
         let server = try await bootstrap.withBoundSocket(listener.descriptor).get()
-
-        // NIO re-runs listen(2) with its default backlog of 128 on an adopted socket; restore ours.
-        listener.restoreBacklog()
         let grace = configuration().shutdownGrace
         try await withTaskCancellationHandler {
             try await withGracefulShutdownHandler {

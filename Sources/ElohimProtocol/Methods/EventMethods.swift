@@ -28,6 +28,10 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     /// Library changes (`document.created` …, ids only) and workflow runs (`workflow.started`,
     /// `workflow.step`, `workflow.finished`); needs `docs.read`.
     case library
+    /// Model inventory and downloads (`models.*`).
+    case models
+    /// Hot slots (`slots.changed`, data = the `slots.list` result).
+    case slots
     /// Cleanup runs: `cleanup.started`, `cleanup.finished` (data = the run's stats); needs `admin.cleanup`.
     case cleanup
 }

@@ -24,6 +24,8 @@ public enum ApplicationErrorReason: String, Sendable, CaseIterable {
     /// The input could not be used (a CSV row, a dataset name); the message names where.
     case badData = "bad_data"
     case tooLarge = "too_large"
+    case invalidModel = "invalid_model"
+    case checksumMismatch = "checksum_mismatch"
 
     /// The JSON-RPC error code of this reason.
     public var code: Int {
@@ -46,6 +48,8 @@ public enum ApplicationErrorReason: String, Sendable, CaseIterable {
         case .readOnly: return -32022
         case .badData: return -32023
         case .tooLarge: return -32025
+        case .invalidModel: return -32014
+        case .checksumMismatch: return -32015
         }
     }
 }
