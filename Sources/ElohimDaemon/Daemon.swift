@@ -1,5 +1,6 @@
 import ElohimCore
 import ElohimProtocol
+import ElohimRuntime
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -72,7 +73,8 @@ public enum Daemon {
         let methods = makeMethods(
             facts: facts, settings: settings, events: events, counters: counters, security: stores.security,
             engine: stores.engine, testMethods: configuration.enableTestMethods, cleanup: stores.cleanup,
-            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: settings), models: stores.models)
+            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: settings), models: stores.models,
+            chat: makeChat(database: database, settings: settings, setup: stores.security.setup, models: stores.models))
         let policy = RBACPolicy(accounts: stores.security.accounts, founder: stores.security.founder, audit: stores.security.audit)
         let dispatcher = Dispatcher(methods: methods, policy: policy, logger: logger)
 
@@ -90,6 +92,8 @@ public enum Daemon {
                 Systemd.stopping(status: "Stopping: finishing in-flight requests")
                 events.publish(.daemon, type: "daemon.stopping", data: [:])
                 stores.security.audit.record(AuditEvent("daemon.stopping", action: "stop", actor: .daemon))
+                // Queries stop now, so in-flight engine.run requests answer before the grace ends.
+                stores.engine.engine.shutdown()
             },
             logger: logger
         )
@@ -158,7 +162,7 @@ extension Daemon {
     static func makeMethods(
         facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, security: SecurityServices,
         engine: EngineServices, testMethods: Bool, cleanup: CleanupSchedule,
-        library: LibraryServices, models: ModelServices
+        library: LibraryServices, models: ModelServices, chat: ChatService
     ) -> MethodTable {
         var methods = MethodTable()
         methods.registerDaemonMethods(
@@ -175,6 +179,15 @@ extension Daemon {
         methods.registerModelsMethods(models)
         methods.registerSlotsMethods(models, audit: security.audit)
         methods.registerPullMethod(models, events: events, audit: security.audit)
+        methods.registerChatMethods(chat, events: events, audit: security.audit) { model, force in
+            guard settings.current.chatRuntimes[model] == nil else { return }
+            let (result, report) = try models.fitResult(try models.inventory.resolve(model), context: nil)
+            guard report.fits || force else {
+                var detail = (try? RPCCoding.json(result))?.objectValue ?? [:]
+                detail["model"] = .string(model)
+                throw ModelError(.memoryLimit, (report.warning ?? "") + " " + report.recommendation, detail: detail)
+            }
+        }
         methods.registerCleanupMethods(cleanup, audit: security.audit)
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
@@ -197,12 +210,29 @@ extension Daemon {
         let facts = DaemonFacts(
             startedAt: Date(), startedAtText: "", pid: 0, mode: .user, socketPath: "", socketActivated: false,
             dataDir: "", databasePath: "", databaseSize: { 0 }, capabilities: capabilities)
+        let settings = LiveSettings(configuration)
         let methods = makeMethods(
-            facts: facts, settings: LiveSettings(configuration), events: stores.events, counters: CounterBox(),
+            facts: facts, settings: settings, events: stores.events, counters: CounterBox(),
             security: stores.security, engine: stores.engine, testMethods: false, cleanup: stores.cleanup,
-            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: LiveSettings(configuration)),
-            models: stores.models)
+            library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: settings),
+            models: stores.models,
+            chat: makeChat(database: stores.database, settings: settings, setup: stores.security.setup, models: stores.models))
         return (methods, stores.security)
+    }
+}
+
+extension Daemon {
+    /// Chat over the configured runtimes; the default model is read per call, so a reload or
+    /// a finished setup applies at once.
+    static func makeChat(database: AppDatabase, settings: LiveSettings, setup: SetupState, models: ModelServices) -> ChatService {
+        var configuration = ChatService.Configuration()
+        configuration.maxReplyTokens = settings.current.chatMaxReplyTokens
+        let provider = ManagedChat(manager: models.manager, external: LlamaServerChat { settings.current.chatRuntimes }) {
+            Set(settings.current.chatRuntimes.keys)
+        }
+        return ChatService(store: ChatStore(database: database.writer), provider: provider, configuration: configuration) {
+            settings.current.defaultModel ?? (try? setup.status().defaultModel) ?? nil
+        }
     }
 }
 

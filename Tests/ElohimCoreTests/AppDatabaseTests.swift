@@ -14,7 +14,10 @@ import Testing
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let database = try AppDatabase.open(path: directory + "/elohim.db")
-        #expect(try database.appliedMigrations() == ["v1_daemon_meta", "v2_accounts", "v3_models", "v4_library", "v7_cleanup"])
+        #expect(
+            try database.appliedMigrations() == [
+                "v1_daemon_meta", "v2_accounts", "v3_models", "v4_library", "v5_chat_sessions", "v6_chat_active_model", "v7_cleanup",
+            ])
         let attributes = try FileManager.default.attributesOfItem(atPath: database.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let directoryAttributes = try FileManager.default.attributesOfItem(atPath: directory)

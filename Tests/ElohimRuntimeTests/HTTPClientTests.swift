@@ -1,5 +1,8 @@
 import ElohimRuntime
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOConcurrencyHelpers
 import Testing
 
@@ -126,9 +129,18 @@ import Testing
     }
 
     @Test func aClosedPortIsAConnectError() async throws {
-        let server = try await LoopbackHTTPServer()
-        let url = server.url("/hello")
-        try await server.stop()
+        // A port bound but not listening: connections are refused, and no other test can take it meanwhile.
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let url = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/hello"
         do {
             _ = try await client.execute(try HTTPRequest(url: url), timeout: .seconds(5))
             Issue.record("connected to a closed port")

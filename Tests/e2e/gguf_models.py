@@ -34,14 +34,20 @@ FTYPES = {
 }
 
 
-def vocabulary():
-    """(tokens, scores, token types) of the byte-fallback SentencePiece vocabulary."""
-    tokens = ["<unk>", "<s>", "</s>"] + BYTE_TOKENS + PIECES
-    scores = [0.0, 0.0, 0.0] + [0.0] * 256 + [-float(i + 1) for i in range(len(PIECES))]
+def vocabulary(n_vocab: int | None = None):
+    """(tokens, scores, token types) of the byte-fallback SentencePiece vocabulary, padded with
+    filler pieces to `n_vocab` tokens when given (real vocabularies have 32k-256k)."""
+    pieces = list(PIECES)
+    base = 3 + 256 + len(pieces)
+    if n_vocab and n_vocab > base:
+        pieces += [f"\u2581w{i}" for i in range(n_vocab - base)]
+    tokens = ["<unk>", "<s>", "</s>"] + BYTE_TOKENS + pieces
+    PIECES_ = pieces  # noqa: N806
+    scores = [0.0, 0.0, 0.0] + [0.0] * 256 + [-float(i + 1) for i in range(len(PIECES_))]
     types = (
         [gguf.TokenType.UNKNOWN, gguf.TokenType.CONTROL, gguf.TokenType.CONTROL]
         + [gguf.TokenType.BYTE] * 256
-        + [gguf.TokenType.NORMAL] * len(PIECES)
+        + [gguf.TokenType.NORMAL] * len(PIECES_)
     )
     return tokens, scores, [int(t) for t in types]
 
@@ -57,6 +63,7 @@ def make_llama_gguf(
     ftype: str = "f16",
     seed: int = 1234,
     name: str = "elohim-tiny-llama",
+    n_vocab: int | None = None,
 ) -> str:
     """Writes a random-weight llama model to `path` and returns `path`.
 
@@ -72,7 +79,7 @@ def make_llama_gguf(
         raise ValueError("q8_0 needs n_embd and n_ff to be multiples of 32")
     head_dim = n_embd // n_head
     n_embd_kv = head_dim * n_head_kv
-    tokens, scores, types = vocabulary()
+    tokens, scores, types = vocabulary(n_vocab)
     n_vocab = len(tokens)
     rng = np.random.default_rng(seed)
 
@@ -137,9 +144,9 @@ def make_llama_gguf(
     return path
 
 
-def parameter_count(n_embd=64, n_layer=2, n_head=4, n_head_kv=2, n_ff=128, **_):
+def parameter_count(n_embd=64, n_layer=2, n_head=4, n_head_kv=2, n_ff=128, n_vocab=None, **_):
     """The number of weights `make_llama_gguf` writes for these shapes."""
-    n_vocab = len(vocabulary()[0])
+    n_vocab = len(vocabulary(n_vocab)[0])
     n_embd_kv = n_embd // n_head * n_head_kv
     per_layer = 2 * n_embd + 2 * n_embd * n_embd + 2 * n_embd_kv * n_embd + 3 * n_ff * n_embd
     return 2 * n_vocab * n_embd + n_embd + n_layer * per_layer
@@ -157,9 +164,10 @@ if __name__ == "__main__":
     parser.add_argument("--n-ff", type=int, default=128)
     parser.add_argument("--ctx", type=int, default=2048)
     parser.add_argument("--ftype", default="f16", choices=sorted(FTYPES))
+    parser.add_argument("--n-vocab", type=int, default=None, help="pad the vocabulary to this many tokens")
     args = parser.parse_args()
     make_llama_gguf(
         args.path, n_embd=args.n_embd, n_layer=args.n_layer, n_head=args.n_head, n_head_kv=args.n_head_kv,
-        n_ff=args.n_ff, ctx=args.ctx, ftype=args.ftype,
+        n_ff=args.n_ff, ctx=args.ctx, ftype=args.ftype, n_vocab=args.n_vocab,
     )
     print(args.path)

@@ -13,6 +13,7 @@ import glob
 import json
 import os
 import queue
+import signal
 import sqlite3
 import stat
 import subprocess
@@ -452,6 +453,12 @@ def test_cli_query_data_and_perf(daemons, workdir, run_cli):
     as_json = json.loads(cli_ok(run_cli(*sock, "--json", "query", "SELECT 1 AS one")))
     assert (as_json["columns"], as_json["rows"], as_json["state"]) == (["one"], [[1]], "succeeded"), as_json
 
+    # Every page, not just the first 1000 rows.
+    many = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 2500) SELECT x FROM c"
+    paged = json.loads(cli_ok(run_cli(*sock, "--json", "query", many)))
+    assert [row[0] for row in paged["rows"]] == list(range(1, 2501)), len(paged["rows"])
+    assert cli_ok(run_cli(*sock, "--no-color", "query", many)).splitlines()[-1].startswith("2500 rows")
+
     refused = run_cli(*sock, "query", "DELETE FROM sales", "--dataset", "sales")
     assert refused.returncode == 1 and "only reads" in refused.stderr, refused
 
@@ -551,3 +558,66 @@ def test_another_users_jobs_and_files_are_out_of_reach_unless_admin(daemons, wor
             admin.call("engine.cancel", {"job": running})
         events = admin.call("admin.audit_log", {"event_type": "engine.job_cancelled"})["events"]
         assert [(e["resource_id"], e["details"]["owner"]) for e in events] == [(str(theirs), second_user.uid)], events
+
+
+def test_sigterm_stops_running_queries_and_answers_their_callers(daemons, workdir):
+    """A query may run for a long time (here up to 10 minutes); SIGTERM must not wait for it:
+    the in-flight engine.run is answered (cancelled, saying why) and the daemon exits 0."""
+    daemon = engine_daemon(daemons, workdir, engine_workers=1, engine_timeout_ms=600_000)
+    with daemon.connect() as connection, daemon.connect() as other:
+        connection.send_json({"jsonrpc": "2.0", "id": 7, "method": "engine.run", "params": {"sql": ENDLESS}})
+        wait_for(lambda: other.call("engine.status")["queue"]["in_flight"] == 1, 30, "the query to run")
+        daemon.signal(signal.SIGTERM)
+        answer = connection.response_for(7, timeout=60)
+        error = error_of(answer, CANCELLED, "cancelled")
+        assert "shutting down" in error["message"], error
+    assert daemon.wait(60) == 0, daemon.log()
+
+
+def test_results_are_paged_and_capped(daemons, workdir):
+    daemon = engine_daemon(daemons, workdir, engine_max_rows=3000)
+    many = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c"
+    with daemon.connect() as connection:
+        first = connection.call("engine.run", {"sql": many, "max_rows": 2500, "limit": 1000})
+        assert (first["row_count"], first["truncated"], first["offset"], first["next_offset"]) == (2500, True, 0, 1000), {
+            k: v for k, v in first.items() if k != "rows"}
+        assert len(first["rows"]) == 1000 and first["rows"][0] == [1]
+        last = connection.call("engine.result", {"job": first["job"], "offset": 2000, "limit": 1000})
+        assert (len(last["rows"]), last["rows"][-1], last["next_offset"]) == (500, [2500], None)
+        # max_rows above the engine's ceiling is capped to it.
+        capped = connection.call("engine.run", {"sql": many, "max_rows": 10_000_000, "limit": 1})
+        assert (capped["row_count"], capped["truncated"]) == (3000, True), {k: v for k, v in capped.items() if k != "rows"}
+        bad = connection.request("engine.result", {"job": first["job"], "limit": 0})
+        assert bad["error"]["code"] == -32602 and bad["error"]["data"]["field"] == "limit", bad
+        unknown = connection.request("engine.result", {"job": 999999})
+        assert unknown["error"]["data"]["reason"] == "not_found", unknown
+
+
+def test_wide_rows_come_in_pages_that_fit_a_frame(daemons, workdir, run_cli):
+    """1500 rows of 10 kB each (15 MB, under the 16 MiB a job keeps) exceed a 4 MiB frame many
+    times over: pages shrink to fit and the CLI still prints every row."""
+    daemon = engine_daemon(daemons, workdir)
+    wide = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1500) SELECT x, printf('%.10000c', 'w') FROM c"
+    with daemon.connect() as connection:
+        first = connection.call("engine.run", {"sql": wide, "limit": 10000})
+        assert (first["row_count"], first["truncated"]) == (1500, False)
+        assert 1 <= len(first["rows"]) < 1500, len(first["rows"])
+        assert first["next_offset"] == len(first["rows"])
+    lines = cli_ok(run_cli("--socket", daemon.socket_path, "--json", "query", wide))
+    rows = json.loads(lines)["rows"]
+    assert [row[0] for row in rows] == list(range(1, 1501)) and all(len(row[1]) == 10000 for row in rows)
+
+
+def test_without_a_dataset_every_dataset_is_a_read_only_schema(daemons, workdir):
+    daemon = engine_daemon(daemons, workdir)
+    with daemon.connect() as connection:
+        import_sales(connection, workdir)
+        connection.call("data.import", {"path": write_file(workdir, "regions.csv", "region,manager\nnorth,Ann\nsouth,Bo\n")})
+        rows = connection.call("engine.run", {"sql": (
+            "SELECT r.manager, sum(s.amount) FROM sales.sales s JOIN regions.regions r ON r.region = s.region "
+            "GROUP BY r.manager ORDER BY r.manager")})["rows"]
+        assert rows == [["Ann", 10.5], ["Bo", 20.0]], rows
+        for sql in ("DELETE FROM sales.sales", "DETACH DATABASE sales", "INSERT INTO regions.regions VALUES ('x', 'y')"):
+            error_of(connection.request("engine.run", {"sql": sql}), READ_ONLY, "read_only")
+        assert connection.call("engine.run", {"sql": "SELECT count(*) FROM regions.regions"})["rows"] == [[2]]
+        assert connection.call("engine.run", {"sql": "SELECT 1"})["rows"] == [[1]]

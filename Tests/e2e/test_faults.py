@@ -63,6 +63,33 @@ class DatasetWriter(Writer):
         return {d["name"] for d in connection.call("data.list")["datasets"]}
 
 
+class DocumentWriter(Writer):
+    name = "documents"
+
+    def write(self, connection, n):
+        return connection.call("docs.create", {"title": f"note {n}", "content": f"body {n} " * 50})["id"]
+
+    def present(self, connection):
+        found = set()
+        for key in self.acknowledged:
+            response = connection.request("docs.get", {"id": key})
+            if "result" in response:
+                found.add(key)
+        return found
+
+
+class VaultWriter(Writer):
+    name = "vault"
+
+    def write(self, connection, n):
+        connection.call("vault.put", {"name": f"secret-{n}", "value": f"value {n}"})
+        return f"secret-{n}"
+
+    def present(self, connection):
+        return {key for key in self.acknowledged
+                if connection.request("vault.get", {"name": key}).get("result", {}).get("value") == f"value {key[7:]}"}
+
+
 class QueryLoad(Writer):
     """Not a writer: keeps the engine busy so the kill also lands mid-query."""
 
@@ -77,13 +104,14 @@ class QueryLoad(Writer):
         return set(self.acknowledged)
 
 
-WRITERS = [DatasetWriter, QueryLoad]
+WRITERS = [DatasetWriter, DocumentWriter, VaultWriter, QueryLoad]
 
 
 def integrity_of_every_database(data_dir: str) -> dict:
     results = {}
     for path in sorted(glob.glob(os.path.join(data_dir, "**", "*.db"), recursive=True)):
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        # Read-write: a WAL left by the kill is recovered on open, as the daemon would.
+        with sqlite3.connect(path) as db:
             results[os.path.relpath(path, data_dir)] = db.execute("PRAGMA integrity_check").fetchone()[0]
     return results
 

@@ -70,9 +70,10 @@ def test_assign_serves_a_real_model_and_eject_stops_it(daemons, slots_config, gg
         assert alive(pid)
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
             assert os.path.join(gguf_model_dir, "tiny.gguf").encode() in handle.read()
-        # Measured RSS is the process's VmRSS, and the estimate is within 10% of it.
+        # Measured RSS is the process's VmRSS; the estimate (which includes the scratch of a full
+        # prompt batch, not yet touched after loading) is not below it and not far above.
         assert slot["rss_bytes"] == pytest.approx(vm_rss(pid), rel=0.05)
-        assert slot["estimate_bytes"] == pytest.approx(slot["rss_bytes"], rel=0.10)
+        assert slot["rss_bytes"] * 0.95 <= slot["estimate_bytes"] <= slot["rss_bytes"] * 1.3
         assert result["used_bytes"] == slot["estimate_bytes"]
         assert result["limit_bytes"] == int(result["total_bytes"] * 0.75)
         wait_slot_event(events, lambda data: data["slots"][0]["state"] == "ready")

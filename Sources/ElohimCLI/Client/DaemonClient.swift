@@ -23,15 +23,12 @@ public final class DaemonClient {
         try RPCCoding.decode(Result.self, from: try callRaw(spec.name, params: nil))
     }
 
-    /// Calls any method by name and returns the raw result.
+    /// Calls any method by name and returns the raw result. Notifications that arrive before
+    /// the response (a chat reply's pieces, events) go to `onNotification` as (method, params).
     /// - Throws: `RPCError` when the daemon answers with an error, `WireError` on transport failure.
-    public func callRaw(_ method: String, params: JSONValue?) throws -> JSONValue {
-        try callRaw(method, params: params, onNotification: nil)
-    }
-
-    /// Calls a method and hands every notification that arrives before its answer (events of
-    /// a subscription made earlier on this connection) to `onNotification`.
-    public func callRaw(_ method: String, params: JSONValue?, onNotification: ((JSONValue) -> Void)?) throws -> JSONValue {
+    public func callRaw(
+        _ method: String, params: JSONValue?, onNotification: ((String, JSONValue) -> Void)? = nil
+    ) throws -> JSONValue {
         let id = nextID
         nextID += 1
         let request = RPCRequest(id: .int(id), method: method, params: params)
@@ -46,7 +43,9 @@ public final class DaemonClient {
                 throw ClientError.malformedResponse("\(error)")
             }
             guard response["id"] != nil else {
-                onNotification?(response)
+                if let onNotification, let name = response["method"]?.stringValue {
+                    onNotification(name, response["params"] ?? .null)
+                }
                 continue
             }
             guard response["id"] == .int(id) else {

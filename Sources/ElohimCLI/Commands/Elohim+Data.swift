@@ -33,8 +33,8 @@ extension Elohim {
                 let showProgress = !global.json && isatty(STDERR_FILENO) == 1
                 let raw = try global.withClient { client -> JSONValue in
                     if showProgress { _ = try client.callRaw(EventMethods.subscribe.name, params: ["topics": ["data"]]) }
-                    return try client.callRaw(DataMethods.importFile.name, params: .object(params)) { message in
-                        guard showProgress, let data = message["params"]?["data"], data["progress_id"]?.stringValue == token,
+                    return try client.callRaw(DataMethods.importFile.name, params: .object(params)) { _, params in
+                        guard showProgress, let data = params["data"], data["progress_id"]?.stringValue == token,
                             let progress = try? RPCCoding.decode(DataImportProgress.self, from: data)
                         else { return }
                         let percent = progress.bytesTotal > 0 ? Double(progress.bytesDone) * 100 / Double(progress.bytesTotal) : 100

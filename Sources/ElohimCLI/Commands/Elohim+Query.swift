@@ -7,7 +7,7 @@ extension Elohim {
     struct Query: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a read-only SQL query on the query engine and print the rows.",
-            discussion: "Without --dataset the query runs on an empty database (SELECT 1, recursive CTEs); `elohim data list` shows your datasets.")
+            discussion: "Without --dataset each of your datasets is a schema of its name (SELECT * FROM sales.sales); `elohim data list` shows them.")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "One SQL statement (SELECT, WITH, read-only PRAGMA).") var sql: String

@@ -14,7 +14,8 @@ public struct Elohim: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Status.self, Ping.self, Call.self, Perms.self, Users.self, Setup.self, Founder.self, Audit.self, Doctor.self,
-            Query.self, DataCommand.self, Perf.self, Docs.self, Vault.self, Workflows.self, Models.self, Slots.self, Cleanup.self,
+            Query.self, DataCommand.self, Perf.self, Docs.self, Vault.self, Workflows.self, Models.self, Slots.self,
+            Chat.self, Cleanup.self,
         ]
     )
 

@@ -116,6 +116,11 @@ public final class DatasetStore: Sendable {
         try entries(uid).map(\.info)
     }
 
+    /// Every dataset's name and file, by name.
+    public func files(uid: UInt32) throws -> [(name: String, path: String)] {
+        try entries(uid).map { ($0.info.name, $0.file) }
+    }
+
     /// The dataset's file, for the engine. - Throws: `DatasetError` when there is none.
     public func path(uid: UInt32, name: String) throws -> String {
         guard let entry = try entries(uid, named: name).first else { throw DatasetError.notFound(name) }

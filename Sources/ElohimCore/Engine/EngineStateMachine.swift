@@ -119,7 +119,8 @@ public struct EngineStateMachine: Sendable {
         return job
     }
 
-    public mutating func cancel(_ id: JobID, by uid: UInt32, at now: Moment) -> CancelDecision? {
+    /// `uid` nil: the engine itself is stopping.
+    public mutating func cancel(_ id: JobID, by uid: UInt32?, at now: Moment) -> CancelDecision? {
         guard var job = jobs[id] else { return nil }
         switch job.state {
         case .queued:
@@ -144,7 +145,7 @@ public struct EngineStateMachine: Sendable {
     public mutating func cancelAllPending(at now: Moment) -> [JobRecord] {
         let ids = pending
         return ids.compactMap { id in
-            if case .dequeued(let job) = cancel(id, by: 0, at: now) { return job }
+            if case .dequeued(let job) = cancel(id, by: nil, at: now) { return job }
             return nil
         }
     }

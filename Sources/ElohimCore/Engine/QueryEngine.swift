@@ -53,7 +53,7 @@ public final class QueryEngine: @unchecked Sendable {
         }
     }
 
-    /// Cancels what waits, stops what runs and lets the workers end.
+    /// Cancels what waits, stops what runs and lets the workers end. Idempotent.
     public func shutdown() {
         let now = clock()
         let dropped: [JobRecord] = locked {
@@ -161,9 +161,8 @@ public final class QueryEngine: @unchecked Sendable {
                 return
             }
             let control = JobControl(timeoutMilliseconds: job.request.timeoutMilliseconds)
+            // Under the same lock as the start: a cancel or shutdown from now on finds the control.
             controls[job.id] = control
-            // A cancel that arrived between start and now.
-            if job.cancelledBy != nil || stopping { control.cancel() }
             condition.unlock()
             notify()
 

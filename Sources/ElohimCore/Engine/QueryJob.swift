@@ -33,6 +33,8 @@ public struct QueryRequest: Sendable {
     public var dataset: String?
     /// The dataset's file, resolved when the job is submitted.
     public var databasePath: String?
+    /// Without a dataset: the caller's datasets, attached read-only as schemas of their names.
+    public var attachments: [(name: String, path: String)] = []
     /// How long the query may run once a worker starts it.
     public var timeoutMilliseconds: Int
     /// At most this many rows are kept; the result says `truncated` when there were more.
@@ -114,7 +116,7 @@ public struct JobRecord: Sendable {
     public internal(set) var finishedAt: Moment?
     public internal(set) var result: QueryResultSet?
     public internal(set) var failure: JobFailure?
-    /// Who asked for it to stop, when someone did.
+    /// Who asked for it to stop, when someone did (nil when the engine stopped it at shutdown).
     public internal(set) var cancelledBy: UInt32?
 
     init(id: JobID, request: QueryRequest, submittedAt: Moment) {

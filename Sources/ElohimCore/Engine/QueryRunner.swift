@@ -57,6 +57,14 @@ enum QueryRunner {
         let connection: SQLiteConnection
         do {
             connection = try SQLiteConnection(path: request.databasePath ?? ":memory:", flags: SQLITE_OPEN_READONLY)
+            for attachment in request.attachments {
+                // The main connection is read-only, and so is every database attached to it. A
+                // dataset that cannot be attached (a damaged file) is left out rather than
+                // failing queries that do not read it; one that does gets "no such table".
+                guard let attach = try connection.prepare("ATTACH DATABASE ? AS \(quoteIdentifier(attachment.name))").statement else { continue }
+                try attach.bind([.text(attachment.path)])
+                _ = try? attach.step()
+            }
             try connection.execute("PRAGMA query_only = ON")
             sqlite3_limit(connection.handle, SQLITE_LIMIT_LENGTH, 32 << 20)
             if request.databasePath != nil {

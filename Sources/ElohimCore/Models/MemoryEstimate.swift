@@ -17,10 +17,11 @@ public struct MemoryEstimate: Sendable, Codable, Equatable {
 /// Estimates a model's resident memory in a llama.cpp server from its GGUF facts.
 ///
 /// weights = Σ tensor bytes; KV = n_ctx × Σ_layers n_head_kv × (key_length + value_length) ×
-/// bytes per cache element; compute = n_ubatch × (4·n_vocab + 4·n_embd + n_ff) bytes (the logits
-/// of a micro-batch dominate for real vocabularies); plus the runtime's own baseline. Calibrated
-/// against the peak RSS of the llama.cpp server from the xllamacpp wheel after a generation
-/// (tiny/512/1024-wide models, F16 and Q8_0, 2048 and 8192 tokens: within 1%).
+/// bytes per cache element; compute = 3.2 MiB + n_ubatch × 14 × (n_embd + n_ff) + 228 × n_vocab bytes
+/// (the scratch of a full micro-batch of prompt; independent of the context and head count);
+/// plus the runtime's own baseline. Fitted to the peak RSS (VmHWM) of the llama.cpp server from
+/// the xllamacpp wheel after a 1500-token prompt, over models varying n_embd, n_ff, n_head and
+/// n_vocab at 2048 and 8192 tokens (`elohim-bench memory` checks it).
 public struct MemoryEstimator: Sendable {
     public struct Configuration: Sendable {
         /// Bytes per K/V element: 2 for the default f16 cache.
@@ -30,6 +31,8 @@ public struct MemoryEstimator: Sendable {
         /// The runtime process before any model (measured: the xllamacpp launcher's server,
         /// Python included, 34 MiB; a native llama-server needs less).
         public var runtimeBaselineBytes: UInt64 = 34 << 20
+        /// The fixed part of the compute buffers.
+        public var computeFixedBytes: UInt64 = 3_355_443
         public init() {}
     }
 
@@ -47,8 +50,9 @@ public struct MemoryEstimator: Sendable {
             sum + UInt64(heads) * UInt64((model.keyLength ?? 0) + (model.valueLength ?? 0))
         }
         let kv = UInt64((Double(kvPerToken) * Double(ctx) * configuration.cacheBytesPerElement).rounded(.up))
-        let width = 4 * (model.vocabularySize ?? 0) + 4 * (model.embeddingLength ?? 0) + (model.feedForwardLength ?? 0)
-        let compute = UInt64(configuration.microBatch) * UInt64(width)
+        let width = UInt64((model.embeddingLength ?? 0) + (model.feedForwardLength ?? 0))
+        let compute = configuration.computeFixedBytes + UInt64(configuration.microBatch) * 14 * width
+            + 228 * UInt64(model.vocabularySize ?? 0)
         return MemoryEstimate(
             context: ctx, weightsBytes: model.weightsBytes, kvCacheBytes: kv, computeBytes: compute,
             runtimeBytes: configuration.runtimeBaselineBytes)

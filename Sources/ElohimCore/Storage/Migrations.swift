@@ -78,6 +78,41 @@ public enum Migrations {
         migrator.registerMigration("v4_library") { db in
             try db.execute(sql: LibrarySchema.v4)
         }
+        migrator.registerMigration("v5_chat_sessions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE chat_sessions (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        user_id INTEGER NOT NULL,
+                        team_id TEXT,
+                        title TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        last_activity TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX chat_sessions_local_by_user ON chat_sessions (user_id, last_activity DESC) WHERE team_id IS NULL;
+                    -- tokens: the content's own token count (for trimming history without re-tokenizing).
+                    -- context_limit, dropped_turns: the model's n_ctx and the turns left out, for replies.
+                    CREATE TABLE chat_messages (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        session_id INTEGER NOT NULL REFERENCES chat_sessions(id) ON DELETE CASCADE,
+                        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+                        content TEXT NOT NULL,
+                        model TEXT,
+                        prompt_tokens INTEGER,
+                        completion_tokens INTEGER,
+                        tokens INTEGER,
+                        context_limit INTEGER,
+                        dropped_turns INTEGER NOT NULL DEFAULT 0,
+                        created_at TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX chat_messages_by_session ON chat_messages (session_id, id);
+                    """
+            )
+        }
+        migrator.registerMigration("v6_chat_active_model") { db in
+            try db.execute(sql: "ALTER TABLE chat_sessions ADD COLUMN active_model TEXT")
+        }
         migrator.registerMigration("v7_cleanup") { db in
             try db.execute(
                 sql: """

@@ -41,6 +41,9 @@ extension DaemonConfiguration {
         "hot_slot_count": "integer: number of hot slots (1 to 16, default 4)",
         "ollama_url": "string: Ollama's API address, listed when reachable (default http://127.0.0.1:11434; \"\" = off)",
         "memory_root": "absolute path: root under which /proc and /sys/fs/cgroup are read (default /)",
+        "default_model": "string: the model of chat sessions without their own (default: the one chosen at setup)",
+        "chat_runtimes": "object: model name -> base URL of a running llama.cpp server (http://127.0.0.1:8080)",
+        "chat_max_reply_tokens": "integer: the longest chat reply asked of a model, in tokens (16 to 131072)",
         "cleanup_time": "string: the nightly cleanup's local time, HH:MM (24-hour clock)",
         "cleanup_temp_dir": "string: absolute path of the directory for the daemon's temporary files",
         "cleanup_temp_prefix": "string: temporary file name prefix, 3 to 64 of A-Z a-z 0-9 . _ -",
@@ -118,6 +121,28 @@ extension DaemonConfiguration {
                     key: "founder_throttle_base_ms", source: source, problem: "expected \(Self.fileKeys["founder_throttle_base_ms"]!)")
             }
             founderThrottleBaseMilliseconds = Int(number)
+        }
+        if let value = try string("default_model") { defaultModel = value }
+        if let value = members["chat_runtimes"] {
+            guard case .object(let entries) = value else {
+                throw ConfigurationError(key: "chat_runtimes", source: source, problem: "expected \(Self.fileKeys["chat_runtimes"]!)")
+            }
+            var runtimes: [String: String] = [:]
+            for (name, url) in entries {
+                guard let text = url.stringValue, text.hasPrefix("http://") else {
+                    throw ConfigurationError(
+                        key: "chat_runtimes.\(name)", source: source, problem: "expected an http:// base URL of a llama.cpp server")
+                }
+                runtimes[name] = text
+            }
+            chatRuntimes = runtimes
+        }
+        if let value = members["chat_max_reply_tokens"] {
+            guard let number = value.intValue, (16...131072).contains(number) else {
+                throw ConfigurationError(
+                    key: "chat_max_reply_tokens", source: source, problem: "expected \(Self.fileKeys["chat_max_reply_tokens"]!)")
+            }
+            chatMaxReplyTokens = Int(number)
         }
         if let value = members["audit_retention_days"] {
             guard let number = value.intValue, (1...36500).contains(number) else {
@@ -252,6 +277,7 @@ extension DaemonConfiguration {
             for dir in dirs { _ = try Self.absolute(dir, key: "ELOHIMD_MODEL_DIRS", source: source) }
             modelDirs = dirs
         }
+        if let value = environment["ELOHIMD_DEFAULT_MODEL"], !value.isEmpty { defaultModel = value }
     }
 
     mutating func apply(_ overrides: Overrides) throws(ConfigurationError) {

@@ -62,6 +62,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var ollamaURL: String = "http://127.0.0.1:11434"
     /// The root `/proc` and `/sys/fs/cgroup` are read under ("/"; tests point it at captured trees).
     public var memoryRoot: String = "/"
+    /// The model of chat sessions without their own; `nil` = the one chosen at setup.
+    public var defaultModel: String?
+    /// Running llama.cpp servers chat may use directly: model name → base URL (`http://127.0.0.1:8080`).
+    public var chatRuntimes: [String: String] = [:]
+    /// The longest chat reply asked of a model, in tokens. Default 1024.
+    public var chatMaxReplyTokens: Int = 1024
     /// The file these settings were read from, if any.
     public var configPath: String?
 

@@ -27,6 +27,13 @@ public struct RequestContext: Sendable {
 }
 
 extension RequestContext {
+    /// Sends an id-less notification to the caller while the request is still running (the
+    /// streamed pieces of a chat reply); the response follows later. Returns once the frame is
+    /// on the socket, so a client that reads slowly slows the stream instead of filling memory.
+    public func notify(method: String, params: JSONValue) async {
+        await connection.notify(RPCResponse.notification(method: method, params: params))
+    }
+
     /// The caller as the audit log records it.
     public var auditActor: AuditActor {
         let client = connection.clientInfo
@@ -56,11 +63,17 @@ final class ConnectionHooks: Sendable {
     /// Subscribes this connection to `topics`. Events published from now on are held until
     /// the connection has written the answer (`takeSubscriptions`), so the snapshot always
     /// precedes the first event.
-    func subscribe(_ bus: EventBus, topics: Set<String>) -> EventBus.Subscription {
+    func subscribe(_ bus: EventBus, topics: Set<String>, uid: UInt32) -> EventBus.Subscription {
         let sink = ConnectionEventSink(channel: channel)
-        let subscription = bus.subscribe(topics: topics, sink: sink)
+        let subscription = bus.subscribe(topics: topics, uid: uid, sink: sink)
         sinks.withLock { $0.append((subscription, sink)) }
         return subscription
+    }
+
+    /// Writes a notification frame now, ahead of the pending response.
+    func notify(_ frame: [UInt8]) async {
+        guard let channel else { return }
+        try? await channel.writeAndFlush(ByteBuffer(bytes: frame)).get()
     }
 
     /// The subscriptions made by the request just answered, to activate.

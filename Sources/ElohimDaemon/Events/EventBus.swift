@@ -34,6 +34,8 @@ public final class EventBus: Sendable {
 
     private struct Subscriber {
         let topics: Set<String>
+        /// The subscribing connection's uid, for events meant for one user only.
+        let uid: UInt32?
         let sink: any EventSink
     }
 
@@ -48,11 +50,14 @@ public final class EventBus: Sendable {
 
     public init() {}
 
-    /// Publishes an event on `topic`; `type` says what happened (`daemon.reloaded`).
-    public func publish(_ topic: EventTopic, type: String, data: JSONValue) {
+    /// Publishes an event on `topic`; `type` says what happened (`daemon.reloaded`). With
+    /// `audience`, only that uid's subscriptions receive it (a user's own chat sessions).
+    public func publish(_ topic: EventTopic, type: String, data: JSONValue, audience: UInt32? = nil) {
         state.withLock { state in
             state.seq += 1
-            let receivers = state.subscribers.values.filter { $0.topics.contains(topic.rawValue) }
+            let receivers = state.subscribers.values.filter {
+                $0.topics.contains(topic.rawValue) && (audience == nil || $0.uid == audience)
+            }
             guard !receivers.isEmpty else { return }
             let message: JSONValue = [
                 "topic": .string(topic.rawValue), "type": .string(type), "seq": .int(state.seq),
@@ -65,11 +70,11 @@ public final class EventBus: Sendable {
 
     /// Starts a subscription delivering to `sink`. End it with `unsubscribe` (the connection
     /// does, when it closes).
-    public func subscribe(topics: Set<String>, sink: any EventSink) -> Subscription {
+    public func subscribe(topics: Set<String>, uid: UInt32? = nil, sink: any EventSink) -> Subscription {
         state.withLock { state in
             let id = state.nextID
             state.nextID += 1
-            state.subscribers[id] = Subscriber(topics: topics, sink: sink)
+            state.subscribers[id] = Subscriber(topics: topics, uid: uid, sink: sink)
             return Subscription(id: id, topics: topics, seq: state.seq)
         }
     }

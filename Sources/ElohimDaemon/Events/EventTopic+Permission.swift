@@ -10,6 +10,7 @@ extension EventTopic {
         case .data: return "engine.query"
         case .library: return "docs.read"
         case .models, .slots: return "chat.use"
+        case .chat: return "chat.use"
         case .cleanup: return "admin.cleanup"
         }
     }

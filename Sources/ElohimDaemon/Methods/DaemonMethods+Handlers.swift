@@ -79,7 +79,7 @@ extension MethodTable {
                 }
             }
             let topics = Set(params.topics)
-            let subscription = context.connection.subscribe(bus, topics: topics)
+            let subscription = context.connection.subscribe(bus, topics: topics, uid: context.peer.uid)
             var snapshot: [String: JSONValue] = [:]
             for topic in topics.sorted() { snapshot[topic] = await bus.snapshot(of: topic) }
             return SubscribeResult(topics: topics.sorted(), snapshot: snapshot, seq: subscription.seq)

@@ -19,10 +19,15 @@ extension MethodTable {
             }
             if let rows = params.maxRows, rows < 1 { throw RPCError.invalidParams("max_rows must be at least 1", field: "max_rows") }
             let path = try params.dataset.map { try datasets.path(uid: uid, name: $0) }
-            return QueryRequest(
+            var request = QueryRequest(
                 sql: params.sql, dataset: params.dataset, databasePath: path,
                 timeoutMilliseconds: params.timeoutMs ?? engine.configuration.timeoutMilliseconds,
                 maxRows: params.maxRows ?? engine.configuration.maxRows, owner: uid)
+            if params.dataset == nil {
+                // Every dataset as a schema of its name (sales.sales), as far as SQLite's limit of 10 goes.
+                request.attachments = try datasets.files(uid: uid).prefix(10).map { ($0.name, $0.path) }
+            }
+            return request
         }
 
         @Sendable func pageLimit(_ limit: Int?) throws -> Int {
@@ -80,12 +85,22 @@ extension MethodTable {
 }
 
 extension JobRecord {
-    /// The job and rows `offset..<offset+limit` on the wire.
+    /// Rows in one page stop short of this many (approximate) bytes, at least one row: pages
+    /// stay far below the 4 MiB frame limit clients read with, however wide the rows.
+    static let pageBytes = 1 << 20
+
+    /// The job and rows `offset..<offset+limit` on the wire (fewer if they would be too large).
     func page(offset: Int, limit: Int) -> EngineJobResult {
         let now = Moment.now()
         let rows = result?.rows ?? []
         let start = min(offset, rows.count)
-        let end = min(rows.count, start + limit)
+        var end = start
+        var bytes = 0
+        while end < min(rows.count, start + limit) {
+            bytes += rows[end].reduce(8) { $0 + Self.approximateBytes($1) }
+            if bytes > Self.pageBytes && end > start { break }
+            end += 1
+        }
         return EngineJobResult(
             job: id, state: state.rawValue, dataset: request.dataset, worker: worker, submittedAt: Timestamp.format(submittedAt.wall),
             startedAt: startedAt.map { Timestamp.format($0.wall) }, finishedAt: finishedAt.map { Timestamp.format($0.wall) },
@@ -93,6 +108,15 @@ extension JobRecord {
             runMs: runMilliseconds(now: now).map(EngineStateMachine.rounded),
             columns: result?.columns ?? [], rows: Array(rows[start..<end]), rowCount: rows.count, truncated: result?.truncated ?? false,
             offset: start, nextOffset: end < rows.count ? end : nil, error: wireError)
+    }
+
+    static func approximateBytes(_ value: JSONValue) -> Int {
+        switch value {
+        case .string(let text): return text.utf8.count * 6 / 5 + 3
+        case .object(let members): return members.values.reduce(16) { $0 + approximateBytes($1) }
+        case .array(let items): return items.reduce(4) { $0 + approximateBytes($1) }
+        default: return 24
+        }
     }
 
     var wireError: EngineJobError? {
@@ -105,7 +129,8 @@ extension JobRecord {
     }
 
     private var cancelMessage: String {
-        if let by = cancelledBy, by != request.owner { return "job \(id) was cancelled by uid \(by)" }
+        guard let by = cancelledBy else { return "job \(id) was stopped: the daemon is shutting down; run it again once it is back" }
+        if by != request.owner { return "job \(id) was cancelled by uid \(by)" }
         return "job \(id) was cancelled"
     }
 

@@ -59,7 +59,7 @@ public struct EngineSubmitParams: RPCParams {
 
     public static let fields = [
         ParamField("sql", Schema.string, required: true, summary: "One read-only SQL statement (SELECT, WITH, EXPLAIN, read-only PRAGMA)."),
-        ParamField("dataset", Schema.string, summary: "The dataset to query (its tables are the main schema); none: an empty database."),
+        ParamField("dataset", Schema.string, summary: "The dataset to query (its tables are the main schema); none: each of your datasets is a schema of its name (sales.sales), up to 10."),
         ParamField("timeout_ms", Schema.integer, summary: "Stop the query after this many milliseconds of running (default and ceiling: the engine's)."),
         ParamField("max_rows", Schema.integer, summary: "Keep at most this many rows (default and ceiling: the engine's); more → truncated."),
     ]

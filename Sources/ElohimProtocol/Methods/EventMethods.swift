@@ -32,6 +32,8 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     case models
     /// Hot slots (`slots.changed`, data = the `slots.list` result).
     case slots
+    /// A session's token meter after each message (`chat.tokens`); needs `chat.use`.
+    case chat
     /// Cleanup runs: `cleanup.started`, `cleanup.finished` (data = the run's stats); needs `admin.cleanup`.
     case cleanup
 }

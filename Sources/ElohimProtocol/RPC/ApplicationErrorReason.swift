@@ -26,6 +26,7 @@ public enum ApplicationErrorReason: String, Sendable, CaseIterable {
     case tooLarge = "too_large"
     case invalidModel = "invalid_model"
     case checksumMismatch = "checksum_mismatch"
+    case contextTooSmall = "context_too_small"
 
     /// The JSON-RPC error code of this reason.
     public var code: Int {
@@ -50,6 +51,7 @@ public enum ApplicationErrorReason: String, Sendable, CaseIterable {
         case .tooLarge: return -32025
         case .invalidModel: return -32014
         case .checksumMismatch: return -32015
+        case .contextTooSmall: return -32035
         }
     }
 }

@@ -1,0 +1,76 @@
+public import ElohimProtocol
+
+/// Why a chat operation was refused or failed, in words the caller can act on.
+public struct ChatError: DomainError, CustomStringConvertible {
+    public let reason: ApplicationErrorReason
+    public let message: String
+    public let detail: [String: JSONValue]
+
+    public init(_ reason: ApplicationErrorReason, _ message: String, detail: [String: JSONValue] = [:]) {
+        self.reason = reason
+        self.message = message
+        self.detail = detail
+    }
+
+    public var description: String { message }
+
+    static func noSession(_ id: Int64) -> ChatError {
+        ChatError(
+            .notFound, "you have no chat session \(id); `elohim chat list` shows yours",
+            detail: ["session_id": .int(id)])
+    }
+
+    static func noModel(_ session: Int64) -> ChatError {
+        ChatError(
+            .unavailable,
+            "session \(session) has no model and no default is set; pick one with `elohim chat model \(session) NAME` "
+                + "or set default_model in the configuration",
+            detail: ["session_id": .int(session)])
+    }
+
+    static func badInput(_ field: String, _ message: String) -> ChatError {
+        ChatError(.failed, message, detail: ["field": .string(field)])
+    }
+
+    static func contextTooSmall(model: String, limit: Int, needed: Int) -> ChatError {
+        ChatError(
+            .contextTooSmall,
+            "your message alone needs about \(needed) tokens but \(model)'s context holds \(limit); "
+                + "shorten it or use a model with a larger context",
+            detail: ["model": .string(model), "limit": .int(Int64(limit)), "needed": .int(Int64(needed))])
+    }
+}
+
+/// Why a runtime could not answer. Thrown by `ChatModelProvider`s; the user's message is kept.
+public struct ChatRuntimeError: DomainError, CustomStringConvertible {
+    public let reason: ApplicationErrorReason
+    public let message: String
+    public let detail: [String: JSONValue]
+
+    public init(_ reason: ApplicationErrorReason, _ message: String, detail: [String: JSONValue] = [:]) {
+        self.reason = reason
+        self.message = message
+        self.detail = detail
+    }
+
+    public var description: String { message }
+
+    /// No runtime answers for the model (not running, crashed, refused the connection).
+    public static func runtimeDown(model: String, _ why: String) -> ChatRuntimeError {
+        ChatRuntimeError(
+            .unavailable, "the runtime for \(model) is not answering (\(why)); check `elohim models` and try again",
+            detail: ["model": .string(model)])
+    }
+
+    /// No such model is known.
+    public static func modelMissing(_ model: String) -> ChatRuntimeError {
+        ChatRuntimeError(
+            .notFound, "no model named '\(model)'; `elohim models` lists the installed ones",
+            detail: ["model": .string(model)])
+    }
+
+    /// The runtime answered with an error or broke off mid-reply.
+    public static func failed(model: String, _ why: String) -> ChatRuntimeError {
+        ChatRuntimeError(.failed, "\(model) failed to answer: \(why)", detail: ["model": .string(model)])
+    }
+}
