@@ -111,6 +111,12 @@ let package = Package(
             path: "Benchmarks/LibraryBench",
             swiftSettings: strictness
         ),
+        .executableTarget(
+            name: "elohim-cleanup-bench",
+            dependencies: ["ElohimCore", "ElohimProtocol"],
+            path: "Benchmarks/CleanupBench",
+            swiftSettings: strictness
+        ),
         .testTarget(name: "ElohimWireTests", dependencies: ["ElohimWire"], swiftSettings: strictness),
         .testTarget(name: "ElohimProtocolTests", dependencies: ["ElohimProtocol"], swiftSettings: strictness),
         .testTarget(

@@ -72,7 +72,7 @@ public enum Daemon {
         let counters = CounterBox()
         let methods = makeMethods(
             facts: facts, settings: settings, events: events, counters: counters, security: stores.security,
-            engine: stores.engine, testMethods: configuration.enableTestMethods,
+            engine: stores.engine, testMethods: configuration.enableTestMethods, cleanup: stores.cleanup,
             library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: settings), models: stores.models,
             chat: makeChat(database: database, settings: settings, setup: stores.security.setup, models: stores.models))
         let policy = RBACPolicy(accounts: stores.security.accounts, founder: stores.security.founder, audit: stores.security.audit)
@@ -111,6 +111,7 @@ public enum Daemon {
                 overrides: overrides, environment: environment, settings: settings, events: events, logger: logger,
                 statusLine: statusLine))
         services.append(ModelRuntimeService(models: stores.models))
+        services.append(stores.cleanup)
         services.append(server)
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -160,7 +161,7 @@ extension Daemon {
     /// `--print-openrpc`, so the committed document cannot drift from the served one.
     static func makeMethods(
         facts: DaemonFacts, settings: LiveSettings, events: EventBus, counters: CounterBox, security: SecurityServices,
-        engine: EngineServices, testMethods: Bool,
+        engine: EngineServices, testMethods: Bool, cleanup: CleanupSchedule,
         library: LibraryServices, models: ModelServices, chat: ChatService
     ) -> MethodTable {
         var methods = MethodTable()
@@ -187,6 +188,7 @@ extension Daemon {
                 throw ModelError(.memoryLimit, (report.warning ?? "") + " " + report.recommendation, detail: detail)
             }
         }
+        methods.registerCleanupMethods(cleanup, audit: security.audit)
         if testMethods { methods.registerTestMethods(audit: security.audit) }
         methods.registerDiscover()
         return methods
@@ -211,7 +213,7 @@ extension Daemon {
         let settings = LiveSettings(configuration)
         let methods = makeMethods(
             facts: facts, settings: settings, events: stores.events, counters: CounterBox(),
-            security: stores.security, engine: stores.engine, testMethods: false,
+            security: stores.security, engine: stores.engine, testMethods: false, cleanup: stores.cleanup,
             library: LibraryServices(store: stores.library, runner: WorkflowRunner(), settings: settings),
             models: stores.models,
             chat: makeChat(database: stores.database, settings: settings, setup: stores.security.setup, models: stores.models))

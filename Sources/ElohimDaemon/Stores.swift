@@ -13,6 +13,7 @@ struct Stores: Sendable {
     let engine: EngineServices
     let library: LibraryStore
     let models: ModelServices
+    let cleanup: CleanupSchedule
 
     static func open(
         dataDir: String, configuration: DaemonConfiguration, logger: Logger, environment: [String: String] = [:]
@@ -74,7 +75,8 @@ struct Stores: Sendable {
             events.publish(.models, type: "models.runtime", data: LoadedModelInfo(model).json)
             Task { await slotsBox.slots?.runtimeChanged() }
         }
-        let modelInventory = ModelInventory(configuration: inventory, cache: ModelCache(database: database.writer))
+        let modelCache = ModelCache(database: database.writer)
+        let modelInventory = ModelInventory(configuration: inventory, cache: modelCache)
         let memory = SystemMemoryReader(root: configuration.memoryRoot)
         let fit = FitCheck(availableFraction: configuration.fitAvailableFraction)
         var slotsConfiguration = HotSlots.Configuration()
@@ -91,7 +93,10 @@ struct Stores: Sendable {
         let models = ModelServices(
             inventory: modelInventory, estimator: MemoryEstimator(), memory: memory, fit: fit, runtime: runtime, slots: slots,
             ollama: configuration.ollamaURL.isEmpty ? nil : OllamaClient(baseURL: configuration.ollamaURL))
-        return Stores(database: database, events: events, security: security, engine: engine, library: library, models: models)
+        let cleanup = try CleanupSchedule.make(
+            configuration: configuration, database: database, library: library, modelCache: modelCache, events: events,
+            audit: audit, logger: logger)
+        return Stores(database: database, events: events, security: security, engine: engine, library: library, models: models, cleanup: cleanup)
     }
 }
 

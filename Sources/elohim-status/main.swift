@@ -1,19 +1,29 @@
 // elohim-status: the status-bar helper. Foundation-free (ElohimWire + json-c) so that a bar
 // spawning it every few seconds pays a few milliseconds, not a Foundation start-up.
-import CJSONC
 import ElohimWire
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-enum OutputFormat: String, CaseIterable {
-    case plain, waybar
-}
-
 struct Options {
     var format = OutputFormat.plain
     var socket: String?
+    var follow = false
+}
+
+func writeOut(_ text: String) {
+    // One write per line, straight to the descriptor: nothing sits in a buffer while a bar waits.
+    var bytes = Array((text + "\n").utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+        if written < 0 {
+            if errno == EINTR { continue }
+            exit(errno == EPIPE ? 0 : 1)  // the bar went away
+        }
+        offset += written
+    }
 }
 
 func printError(_ text: String) {
@@ -21,78 +31,85 @@ func printError(_ text: String) {
     _ = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }
 
-func usage() -> Never {
-    let text = """
-        usage: elohim-status [--format plain|waybar] [--socket PATH]
-          Prints the daemon's state in one line for a status bar; prints an offline line
-          and exits 0 when the daemon is not running.
+let usageText = """
+    usage: elohim-status [--format waybar|i3blocks|polybar|i3bar|plain] [--follow] [--socket PATH]
 
-        """
-    printError(text)
-    exit(2)
+    Prints elohimd's state for a status bar: the [Local] badge, the engine light
+    (🟢 idle, 🟡 processing, 🔴 error) and the hot slots' share of RAM.
+      --format F    output format (default plain); waybar prints one JSON object
+                    (text, alt, tooltip, class, percentage), i3bar the JSON block protocol
+      --follow      keep running: one line per change, from the daemon's events (no polling);
+                    an offline line when the daemon stops, then reconnects
+      --socket P    the daemon's socket (default: $ELOHIM_SOCKET, then the usual paths)
+    When the daemon is not running it prints an offline state and exits 0.
+    Click action for bars: elohim perf --watch in a terminal (see contrib/README.md).
+
+    """
+
+func usage(exitCode: Int32) -> Never {
+    if exitCode == 0 {
+        writeOut(String(usageText.dropLast()))
+    } else {
+        printError(usageText)
+    }
+    exit(exitCode)
 }
 
 func parse(_ arguments: [String]) -> Options {
     var options = Options()
     var index = 0
     while index < arguments.count {
-        let argument = arguments[index]
+        var argument = arguments[index]
+        var value: String?
+        if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+            value = String(argument[argument.index(after: equals)...])
+            argument = String(argument[..<equals])
+        }
         switch argument {
         case "--format", "--socket":
-            guard index + 1 < arguments.count else { usage() }
-            let value = arguments[index + 1]
+            if value == nil {
+                guard index + 1 < arguments.count else {
+                    printError("elohim-status: \(argument) needs a value\n")
+                    usage(exitCode: 2)
+                }
+                index += 1
+                value = arguments[index]
+            }
             if argument == "--socket" {
                 options.socket = value
             } else {
-                guard let format = OutputFormat(rawValue: value) else { usage() }
+                guard let format = OutputFormat(rawValue: value!) else {
+                    printError("elohim-status: unknown format '\(value!)'\n")
+                    usage(exitCode: 2)
+                }
                 options.format = format
             }
-            index += 2
+        case "--follow" where value == nil:
+            options.follow = true
         case "-h", "--help":
-            usage()
+            usage(exitCode: 0)
         default:
-            printError("elohim-status: unknown argument '\(argument)'\n")
-            usage()
+            printError("elohim-status: unknown argument '\(arguments[index])'\n")
+            usage(exitCode: 2)
         }
+        index += 1
     }
     return options
 }
 
-/// The daemon's answer to `daemon.status`, or nil when it is unreachable.
-func fetchStatus(candidates: [String]) -> (pid: Int64, uptime: Double)? {
-    guard let connection = try? WireConnection.connect(candidates: candidates) else { return nil }
-    defer { connection.close() }
-    let request = #"{"jsonrpc":"2.0","id":1,"method":"daemon.status"}"#
-    guard let payload = try? connection.call(Array(request.utf8), timeoutMilliseconds: 2000) else { return nil }
-    let text = String(decoding: payload, as: UTF8.self)
-    guard let document = json_tokener_parse(text) else { return nil }
-    defer { json_object_put(document) }
-    var result: OpaquePointer?
-    guard json_object_object_get_ex(document, "result", &result) != 0, let result else { return nil }
-    var pid: OpaquePointer?
-    var uptime: OpaquePointer?
-    _ = json_object_object_get_ex(result, "pid", &pid)
-    _ = json_object_object_get_ex(result, "uptime_seconds", &uptime)
-    return (json_object_get_int64(pid), json_object_get_double(uptime))
-}
-
-/// Escapes a string for a JSON line.
-func quoted(_ text: String) -> String {
-    guard let object = json_object_new_string(text) else { return "\"\"" }
-    defer { json_object_put(object) }
-    return String(cString: json_object_to_json_string_ext(object, JSON_C_TO_STRING_PLAIN))
-}
-
 let options = parse(Array(CommandLine.arguments.dropFirst()))
-let status = fetchStatus(candidates: SocketPath.candidates(explicit: options.socket))
-switch (options.format, status) {
-case (.plain, let status?):
-    print("[Local] elohimd up (pid \(status.pid))")
-case (.plain, nil):
-    print("[Local] elohimd offline")
-case (.waybar, let status?):
-    let tooltip = quoted("elohimd pid \(status.pid), up \(Int(status.uptime)) s")
-    print(#"{"text":"[Local] ●","alt":"idle","tooltip":\#(tooltip),"class":"idle","percentage":0}"#)
-case (.waybar, nil):
-    print(#"{"text":"[Local] ○","alt":"offline","tooltip":"elohimd is not running","class":"offline","percentage":0}"#)
+signal(SIGPIPE, SIG_IGN)
+let candidates = SocketPath.candidates(explicit: options.socket)
+let renderer = Renderer(format: options.format, following: options.follow)
+
+if options.format == .i3bar {
+    writeOut(#"{"version":1}"#)
+    writeOut("[")
+}
+if options.follow {
+    Follower(candidates: candidates, renderer: renderer).run()
+} else {
+    let state = fetchState(candidates: candidates)
+    writeOut(renderer.render(state, now: wallNow()))
+    if options.format == .i3bar { writeOut("]") }
 }

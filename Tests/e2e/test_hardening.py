@@ -91,7 +91,7 @@ def test_a_full_disk_gives_storage_full_and_the_daemon_recovers_once_space_is_fr
                 out.write(f"{row},{'x' * 40}\n")
         # Fill the disk with a file of our own, leaving next to nothing.
         filler = os.path.join(data_dir, "filler")
-        with open(filler, "wb") as out:
+        with open(filler, "wb", buffering=0) as out:  # unbuffered: nothing left to flush at close
             try:
                 while True:
                     out.write(b"\0" * 65536)

@@ -208,7 +208,8 @@ def test_manual_pages_render_for_every_command(installed, workdir):
     # The doctor page documents its checks and exit codes; the elohim-status page its flags.
     doctor = run(["man", "-l", os.path.join(mandir, "man1/elohim.doctor.1")], env=env).stdout
     assert "--json" in doctor and "0700" in doctor
-    usage = run([installed.bin("elohim-status"), "--help"], env=env, check=False).stderr
+    usage = run([installed.bin("elohim-status"), "--help"], env=env).stdout
+    assert usage.startswith("usage: elohim-status"), usage
     status_page = run(["man", "-l", os.path.join(mandir, "man1/elohim-status.1")], env=env).stdout
     for flag in re.findall(r"--[a-z][a-z-]*", usage):
         assert flag in status_page, f"elohim-status.1 lacks {flag} from its --help"

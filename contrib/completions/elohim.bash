@@ -173,13 +173,13 @@ _elohim() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    status|ping|call|perms|users|setup|founder|audit|doctor|query|data|perf|docs|vault|workflows|models|slots|chat|help)
+    status|ping|call|perms|users|setup|founder|audit|doctor|query|data|perf|docs|vault|workflows|models|slots|chat|cleanup|help)
         # Offer subcommand argument completions
         "_elohim_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'status ping call perms users setup founder audit doctor query data perf docs vault workflows models slots chat help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'status ping call perms users setup founder audit doctor query data perf docs vault workflows models slots chat cleanup help' -- "${cur}"))
         ;;
     esac
 }
@@ -1432,6 +1432,77 @@ _elohim_chat_tokens() {
     # Offer option value completions
     case "${prev}" in
     '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_cleanup() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __elohim_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    run|status|history)
+        # Offer subcommand argument completions
+        "_elohim_cleanup_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'run status history' -- "${cur}"))
+        ;;
+    esac
+}
+
+_elohim_cleanup_run() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_cleanup_status() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_cleanup_history() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --limit)
+    __elohim_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--limit')
         return
         ;;
     esac

@@ -15,7 +15,7 @@ public struct Elohim: ParsableCommand {
         subcommands: [
             Status.self, Ping.self, Call.self, Perms.self, Users.self, Setup.self, Founder.self, Audit.self, Doctor.self,
             Query.self, DataCommand.self, Perf.self, Docs.self, Vault.self, Workflows.self, Models.self, Slots.self,
-            Chat.self,
+            Chat.self, Cleanup.self,
         ]
     )
 

@@ -40,19 +40,25 @@ public struct ModelCache: Sendable {
         try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM model_cache") ?? 0 }
     }
 
-    /// Removes entries whose file is gone or has changed size or mtime; returns how many.
-    /// (The cleanup job calls this.)
-    @discardableResult
-    public func pruneStale() throws -> Int {
+    /// Paths of entries whose file is gone or has changed size or mtime (what `pruneStale`
+    /// removes; the cleanup job's dry run reports them).
+    public func stalePaths() throws -> [String] {
         let rows = try database.read { db in
             try Row.fetchAll(db, sql: "SELECT path, size, mtime FROM model_cache").map {
                 (path: $0["path"] as String, size: $0["size"] as Int64, mtime: $0["mtime"] as Double)
             }
         }
-        let stale = rows.filter { row in
+        return rows.filter { row in
             guard let stat = FileStat(path: row.path) else { return true }
             return Int64(clamping: stat.size) != row.size || stat.mtime != row.mtime
         }.map(\.path)
+    }
+
+    /// Removes entries whose file is gone or has changed size or mtime; returns how many.
+    /// (The cleanup job calls this.)
+    @discardableResult
+    public func pruneStale() throws -> Int {
+        let stale = try stalePaths()
         guard !stale.isEmpty else { return 0 }
         try database.write { db in
             for path in stale { try db.execute(sql: "DELETE FROM model_cache WHERE path = ?", arguments: [path]) }

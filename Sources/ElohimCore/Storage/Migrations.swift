@@ -113,6 +113,22 @@ public enum Migrations {
         migrator.registerMigration("v6_chat_active_model") { db in
             try db.execute(sql: "ALTER TABLE chat_sessions ADD COLUMN active_model TEXT")
         }
+        migrator.registerMigration("v7_cleanup") { db in
+            try db.execute(
+                sql: """
+                    -- Completed cleanup runs (dry runs are not stored); the newest is the schedule's "last run".
+                    CREATE TABLE cleanup_runs (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        trigger TEXT NOT NULL CHECK (trigger IN ('schedule', 'catch_up', 'manual')),
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT NOT NULL,
+                        duration_ms REAL NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('ok', 'partial')),
+                        stats TEXT NOT NULL
+                    ) STRICT;
+                    """
+            )
+        }
         return migrator
     }
 }

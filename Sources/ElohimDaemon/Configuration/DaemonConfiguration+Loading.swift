@@ -1,3 +1,4 @@
+import ElohimCore
 import ElohimProtocol
 
 #if canImport(Glibc)
@@ -43,6 +44,10 @@ extension DaemonConfiguration {
         "default_model": "string: the model of chat sessions without their own (default: the one chosen at setup)",
         "chat_runtimes": "object: model name -> base URL of a running llama.cpp server (http://127.0.0.1:8080)",
         "chat_max_reply_tokens": "integer: the longest chat reply asked of a model, in tokens (16 to 131072)",
+        "cleanup_time": "string: the nightly cleanup's local time, HH:MM (24-hour clock)",
+        "cleanup_temp_dir": "string: absolute path of the directory for the daemon's temporary files",
+        "cleanup_temp_prefix": "string: temporary file name prefix, 3 to 64 of A-Z a-z 0-9 . _ -",
+        "cleanup_temp_max_age_days": "integer: temporary files unused this many days are removed (1 to 3650)",
     ]
 
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -167,6 +172,31 @@ extension DaemonConfiguration {
                     key: "library_max_document_bytes", source: source, problem: "expected \(Self.fileKeys["library_max_document_bytes"]!)")
             }
             libraryMaxDocumentBytes = Int(number)
+        }
+        if let value = try string("cleanup_time") {
+            guard CleanupTimetable.parseTime(value) != nil else {
+                throw ConfigurationError(key: "cleanup_time", source: source, problem: "'\(value)' is not a time; expected \(Self.fileKeys["cleanup_time"]!)")
+            }
+            cleanupTime = value
+        }
+        if let value = try string("cleanup_temp_dir") { tempDirectory = try Self.absolute(value, key: "cleanup_temp_dir", source: source) }
+        if let value = try string("cleanup_temp_prefix") {
+            let allowed = value.utf8.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-")].contains(byte)
+            }
+            // A short or empty prefix would make the reaper consider other programs' files.
+            guard allowed, (3...64).contains(value.utf8.count) else {
+                throw ConfigurationError(key: "cleanup_temp_prefix", source: source, problem: "'\(value)' is not allowed; expected \(Self.fileKeys["cleanup_temp_prefix"]!)")
+            }
+            tempPrefix = value
+        }
+        if let value = members["cleanup_temp_max_age_days"] {
+            guard let number = value.intValue, (1...3650).contains(number) else {
+                throw ConfigurationError(
+                    key: "cleanup_temp_max_age_days", source: source, problem: "expected \(Self.fileKeys["cleanup_temp_max_age_days"]!)")
+            }
+            tempMaxAgeDays = Int(number)
         }
         try applyModelSettings(members, source: source)
     }

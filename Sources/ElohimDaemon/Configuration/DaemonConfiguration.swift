@@ -30,6 +30,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var auditRetentionDays: Int = 365
     /// The largest document content `docs.create`/`docs.update` accept, in bytes. Default 1 MiB.
     public var libraryMaxDocumentBytes: Int = 1024 * 1024
+    /// The nightly cleanup's local time, `HH:MM` (24-hour clock). Default `02:00`.
+    public var cleanupTime: String = "02:00"
+    /// Where the daemon's temporary files go and the cleanup reaps them. Default `/tmp`.
+    public var tempDirectory: String = "/tmp"
+    /// What the daemon's temporary file names start with. Default `elohimos_`.
+    public var tempPrefix: String = "elohimos_"
+    /// Temporary files unused (by every timestamp) for this many days are removed. Default 7.
+    public var tempMaxAgeDays: Int = 7
     /// Registers the JSON-RPC 2.0 specification's example methods and `test.sleep`: for tests only.
     public var enableTestMethods: Bool = false
     /// Query engine worker threads; `nil` = one per core.

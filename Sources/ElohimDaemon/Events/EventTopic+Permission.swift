@@ -11,6 +11,7 @@ extension EventTopic {
         case .library: return "docs.read"
         case .models, .slots: return "chat.use"
         case .chat: return "chat.use"
+        case .cleanup: return "admin.cleanup"
         }
     }
 }

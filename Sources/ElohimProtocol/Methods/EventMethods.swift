@@ -34,6 +34,8 @@ public enum EventTopic: String, Sendable, CaseIterable, Codable {
     case slots
     /// A session's token meter after each message (`chat.tokens`); needs `chat.use`.
     case chat
+    /// Cleanup runs: `cleanup.started`, `cleanup.finished` (data = the run's stats); needs `admin.cleanup`.
+    case cleanup
 }
 
 /// Params of `events.subscribe`.
