@@ -15,8 +15,6 @@ import time
 
 import pytest
 
-from elohim_client import RPCFailure
-
 LONG = os.environ.get("ELOHIM_LONG_TESTS") == "1"
 
 
@@ -36,7 +34,7 @@ class Writer:
             n += 1
             try:
                 key = self.write(connection, n)
-            except (RPCFailure, OSError, ConnectionError, Exception):  # noqa: BLE001 - the kill ends every call
+            except Exception:  # noqa: BLE001 - the kill ends every call, whatever it raises
                 return
             self.acknowledged.append(key)
 

@@ -16,23 +16,16 @@ final class ConnectionEventSink: EventSink {
 
     private let channel: (any Channel)?
     private let state = Mutex(State.pending([]))
-    private let dropped = Atomic<Int>(0)
 
     init(channel: (any Channel)?) {
         self.channel = channel
     }
 
-    /// Events dropped because the client was not reading.
-    var droppedCount: Int { dropped.load(ordering: .relaxed) }
-
     func deliver(_ frame: [UInt8]) {
         state.withLock { state in
             switch state {
             case .pending(var frames):
-                if frames.count >= EventBus.bufferLimit {
-                    frames.removeFirst()
-                    dropped.add(1, ordering: .relaxed)
-                }
+                if frames.count >= EventBus.bufferLimit { frames.removeFirst() }
                 frames.append(frame)
                 state = .pending(frames)
             case .active:
@@ -59,10 +52,8 @@ final class ConnectionEventSink: EventSink {
     /// Under the lock, so writes keep `seq` order whichever thread publishes.
     private func write(_ frame: [UInt8]) {
         guard let channel else { return }
-        guard channel.isWritable else {
-            dropped.add(1, ordering: .relaxed)
-            return
-        }
+        // Not writable: the client is not reading; drop rather than buffer (the gap shows in seq).
+        guard channel.isWritable else { return }
         channel.writeAndFlush(ByteBuffer(bytes: frame), promise: nil)
     }
 }
