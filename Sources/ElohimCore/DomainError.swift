@@ -14,3 +14,12 @@ public protocol DomainError: Error, Sendable {
 extension DomainError {
     public var detail: [String: JSONValue] { [:] }
 }
+
+/// A value the caller gave for one param that the domain refuses (empty, too long, malformed).
+/// The daemon answers it like a param of the wrong type: -32602 naming `field` (`data.field`).
+public protocol FieldInputError: Error, Sendable {
+    /// The param in wire spelling (`title`, `content`).
+    var field: String { get }
+    /// What is wrong and what is accepted.
+    var message: String { get }
+}

@@ -119,11 +119,19 @@ import Testing
         do {
             _ = try store.rename(session.id, uid: 1, title: "   ")
             Issue.record("an empty title was accepted")
-        } catch let error as ChatError {
-            #expect(error.message.contains("empty"))
+        } catch let error as ChatInputError {
+            #expect(error.message.contains("empty") && error.field == "title")
         }
-        #expect(throws: ChatError.self) { _ = try store.rename(session.id, uid: 1, title: String(repeating: "x", count: 201)) }
+        #expect(throws: ChatInputError.self) { _ = try store.rename(session.id, uid: 1, title: String(repeating: "x", count: 201)) }
         #expect(try store.session(session.id, uid: 1).title == "ok")
+        // A model name is a label, not a payload: over 255 characters nothing is created.
+        do {
+            _ = try store.create(uid: 1, title: nil, model: String(repeating: "m", count: 256))
+            Issue.record("a 256-character model name was accepted")
+        } catch let error as ChatInputError {
+            #expect(error.field == "model")
+        }
+        #expect(try store.list(uid: 1, limit: 10, offset: 0).sessions.count == 1)
     }
 }
 

@@ -14,9 +14,11 @@ public struct AccountsError: DomainError, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// Another uid (the one a `users.*` call names) has no account: `not_found`. The caller's own
+    /// missing account is `no_account`, refused by the dispatcher before any handler runs.
     static func noAccount(_ uid: UInt32) -> AccountsError {
         AccountsError(
-            .noAccount,
+            .notFound,
             "uid \(uid) has no account on this daemon; an admin can add one with `elohim users add --uid \(uid) --role member`",
             detail: ["uid": .int(Int64(uid))])
     }

@@ -28,8 +28,8 @@ public struct ChatError: DomainError, CustomStringConvertible {
             detail: ["session_id": .int(session)])
     }
 
-    static func badInput(_ field: String, _ message: String) -> ChatError {
-        ChatError(.failed, message, detail: ["field": .string(field)])
+    static func badInput(_ field: String, _ message: String) -> ChatInputError {
+        ChatInputError(field: field, message: message)
     }
 
     static func contextTooSmall(model: String, limit: Int, needed: Int) -> ChatError {
@@ -73,4 +73,13 @@ public struct ChatRuntimeError: DomainError, CustomStringConvertible {
     public static func failed(model: String, _ why: String) -> ChatRuntimeError {
         ChatRuntimeError(.failed, "\(model) failed to answer: \(why)", detail: ["model": .string(model)])
     }
+}
+
+/// A chat param the store refuses (an empty or over-long title, message or model name):
+/// -32602 naming the field.
+public struct ChatInputError: FieldInputError, CustomStringConvertible {
+    public let field: String
+    public let message: String
+
+    public var description: String { message }
 }

@@ -46,6 +46,8 @@ public struct ChatStore: Sendable {
     /// Longest title accepted, in characters.
     public static let maxTitleLength = 200
     public static let defaultTitle = "New chat"
+    /// Longest model name accepted (a GGUF file name, an Ollama `name:tag`), in characters.
+    public static let maxModelNameLength = 255
 
     private let database: DatabasePool
 
@@ -83,6 +85,14 @@ public struct ChatStore: Sendable {
         return trimmed
     }
 
+    static func validModel(_ model: String?) throws -> String? {
+        guard let model = model?.trimmingCharacters(in: .whitespaces) else { return nil }
+        guard model.count <= maxModelNameLength else {
+            throw ChatError.badInput("model", "the model name has \(model.count) characters; the limit is \(maxModelNameLength)")
+        }
+        return model
+    }
+
     private static func fetchSession(_ db: Database, _ id: Int64, uid: UInt32) throws -> Session {
         let row = try Row.fetchOne(
             db, sql: "SELECT \(sessionColumns) FROM chat_sessions s WHERE s.id = ? AND s.user_id = ? AND s.team_id IS NULL",
@@ -94,7 +104,7 @@ public struct ChatStore: Sendable {
     /// Starts a session for `uid`.
     public func create(uid: UInt32, title: String?, model: String?) throws -> Session {
         let title = try title.map(Self.validTitle) ?? Self.defaultTitle
-        let model = model?.trimmingCharacters(in: .whitespaces)
+        let model = try Self.validModel(model)
         let now = Timestamp.now()
         return try database.write { db in
             try db.execute(

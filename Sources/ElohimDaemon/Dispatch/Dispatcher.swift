@@ -77,6 +77,8 @@ public final class Dispatcher: Sendable {
             return .success(try await entry.invoke(context, request.params))
         } catch let error as RPCError {
             return .failure(error)
+        } catch let error as any FieldInputError {
+            return .failure(.invalidParams(error.message, field: error.field))
         } catch let error as any DomainError {
             return .failure(.application(error.reason, error.message, detail: error.detail))
         } catch {

@@ -74,21 +74,33 @@ public struct MethodTable: Sendable {
         let names = fields.map(\.name)
         switch raw {
         case nil:
+            try requirePresent([:], fields: fields)
             return [:]
         case .array(let values)?:
             guard values.count <= names.count else {
                 throw RPCError.invalidParams(
                     "this method takes at most \(names.count) positional params (\(names.joined(separator: ", "))), got \(values.count)")
             }
-            return .object(Dictionary(uniqueKeysWithValues: zip(names, values)))
+            let members = Dictionary(uniqueKeysWithValues: zip(names, values))
+            try requirePresent(members, fields: fields)
+            return .object(members)
         case .object(let members)?:
             for key in members.keys.sorted() where !names.contains(key) {
                 let known = names.isEmpty ? "this method takes no params" : "known fields: \(names.joined(separator: ", "))"
                 throw RPCError.invalidParams("unknown field '\(key)' (\(known))", field: key)
             }
+            try requirePresent(members, fields: fields)
             return .object(members)
         case let other?:
             throw RPCError.invalidParams("params must be an array or an object, got \(other.typeName)")
+        }
+    }
+
+    /// A field declared required must be given, even when `null` is one of its values
+    /// (`chat.set_model`'s `model`): leaving it out is an error, not a silent default.
+    private static func requirePresent(_ members: [String: JSONValue], fields: [ParamField]) throws {
+        for field in fields where field.required && members[field.name] == nil {
+            throw RPCError.invalidParams("missing required field '\(field.name)'", field: field.name)
         }
     }
 }

@@ -153,6 +153,10 @@ extension MethodTable {
             if let problem = FounderPassword.problem(with: params.founderPassword) {
                 throw RPCError.invalidParams(problem, field: "founder_password")
             }
+            if let model = params.defaultModel, model.count > ChatStore.maxModelNameLength {
+                throw RPCError.invalidParams(
+                    "default_model must be at most \(ChatStore.maxModelNameLength) characters, got \(model.count)", field: "default_model")
+            }
             let hash = try FounderPassword.hash(params.founderPassword)
             let status = try security.setup.complete(by: uid, passwordHash: hash, defaultModel: params.defaultModel)
             try await security.audit.recordAndWait(

@@ -37,6 +37,13 @@ extension MethodTable {
                     )
                 }
             }
+            // Recorded with every audit event of this connection: a bounded label, not a payload.
+            for (field, value) in [("client_name", params.clientName), ("client_version", params.clientVersion)] {
+                if let value, value.utf8.count > DaemonMethods.maxClientLabelBytes {
+                    throw RPCError.invalidParams(
+                        "\(field) must be at most \(DaemonMethods.maxClientLabelBytes) bytes, got \(value.utf8.count)", field: field)
+                }
+            }
             context.connection.setClient(name: params.clientName, version: params.clientVersion)
             var identity = context.peer
             identity.userName = PeerIdentity.userName(of: identity.uid)

@@ -9,6 +9,13 @@ extension MethodTable {
         let datasets = services.datasets
 
         register(DataMethods.importFile) { context, params in
+            // Longer than PATH_MAX cannot name a file; a progress id is echoed in every progress event.
+            guard params.path.utf8.count < 4096 else {
+                throw RPCError.invalidParams("path must be shorter than 4096 bytes (PATH_MAX), got \(params.path.utf8.count)", field: "path")
+            }
+            if let id = params.progressId, id.utf8.count > 200 {
+                throw RPCError.invalidParams("progress_id must be at most 200 bytes, got \(id.utf8.count)", field: "progress_id")
+            }
             var delimiter: UInt8?
             if let text = params.delimiter {
                 let bytes = Array((text == "\\t" ? "\t" : text).utf8)

@@ -1,5 +1,8 @@
 /// The `daemon.*` methods: handshake, liveness, status.
 public enum DaemonMethods {
+    /// Longest `client_name` / `client_version` `daemon.hello` accepts, in UTF-8 bytes.
+    public static let maxClientLabelBytes = 200
+
     public static let hello = MethodSpec<HelloParams, HelloResult>(
         "daemon.hello",
         summary: "Negotiate the protocol version and learn who the daemon thinks you are.",
