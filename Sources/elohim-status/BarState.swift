@@ -46,16 +46,47 @@ struct BarState {
         engine.queueDepth = value["queue_depth"].int ?? 0
         engine.pending = value["queue"]["pending"].int ?? 0
         engine.inFlight = value["queue"]["in_flight"].int ?? 0
-        engine.averageWaitMs = value["queue"]["avg_wait_ms"].double ?? 0
+        engine.averageWaitMs = displayable(value["queue"]["avg_wait_ms"].double)
         engine.lastActivity = value["last_activity"].string
         engine.error = value["error"]["message"].string
         self.engine = engine
     }
 
+    /// The one-shot poll's batch reply: `engine.status` answers id 1, `slots.list` id 2.
+    mutating func update(batchReply value: Value) {
+        for response in value.array {
+            let result = response["result"]
+            switch response["id"].int {
+            case 1: update(engine: result)
+            case 2: update(slots: result)
+            default: break
+            }
+        }
+    }
+
+    /// The `events.subscribe` answer: the snapshot of the topics the bar shows.
+    mutating func update(subscribeReply value: Value) {
+        update(engine: value["result"]["snapshot"]["engine"])
+        update(slots: value["result"]["snapshot"]["slots"])
+    }
+
+    /// One frame of the event stream; true when it may have changed what the bar shows.
+    mutating func apply(event message: Value) -> Bool {
+        guard message["method"].string == "event" else { return false }
+        let params = message["params"]
+        switch params["type"].string {
+        case "engine.status": update(engine: params["data"])
+        case "slots.changed": update(slots: params["data"])
+        case "daemon.stopping": self = BarState()
+        default: return false
+        }
+        return true
+    }
+
     mutating func update(slots value: Value) {
         guard value.isObject else { return }
         var slots = Slots()
-        slots.percent = value["percent"].double ?? 0
+        slots.percent = displayable(value["percent"].double)
         slots.usedBytes = value["used_bytes"].int ?? 0
         slots.totalBytes = value["total_bytes"].int ?? 0
         for slot in value["slots"].array {
@@ -65,6 +96,22 @@ struct BarState {
         }
         self.slots = slots
     }
+}
+
+/// A number from the daemon as the bar shows it (`Int(x.rounded())`): json-c reads `NaN`,
+/// `Infinity` and `1e999` too, which would trap there — they show as 0; the rest is clamped.
+func displayable(_ value: Double?) -> Double {
+    guard let value, value.isFinite else { return 0 }
+    return min(max(value, -1e15), 1e15)
+}
+
+/// The index of the topic an `events.subscribe` error refused (`data.field` = `topics.N`), if
+/// it is one of the `count` asked for.
+func refusedTopic(in response: Value, count: Int) -> Int? {
+    guard !response["error"].isNull else { return nil }
+    let field = response["error"]["data"]["field"].string ?? ""
+    guard field.hasPrefix("topics."), let index = Int(field.dropFirst(7)), (0..<count).contains(index) else { return nil }
+    return index
 }
 
 /// Seconds since the epoch, now, from the real-time clock.

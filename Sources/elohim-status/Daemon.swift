@@ -15,14 +15,7 @@ func fetchState(candidates: [String]) -> BarState {
     guard let payload = try? connection.call(Array(request.utf8), timeoutMilliseconds: 2000) else { return state }
     state.online = true
     guard let document = Document(payload) else { return state }
-    for response in document.value.array {
-        let result = response["result"]
-        switch response["id"].int {
-        case 1: state.update(engine: result)
-        case 2: state.update(slots: result)
-        default: break
-        }
-    }
+    state.update(batchReply: document.value)
     return state
 }
 
@@ -76,13 +69,11 @@ struct Follower {
             let response = document.value
             if !response["error"].isNull {
                 // "unknown topic" or "needs permission" name the offending topic's index.
-                let field = response["error"]["data"]["field"].string ?? ""
-                guard field.hasPrefix("topics."), let index = Int(field.dropFirst(7)), topics.indices.contains(index) else { break }
+                guard let index = refusedTopic(in: response, count: topics.count) else { break }
                 topics.remove(at: index)
                 continue
             }
-            state.update(engine: response["result"]["snapshot"]["engine"])
-            state.update(slots: response["result"]["snapshot"]["slots"])
+            state.update(subscribeReply: response)
             subscribed = true
             break
         }
@@ -94,16 +85,7 @@ struct Follower {
         while true {
             // Blocks in poll/read until the daemon sends something or closes: no busy loop.
             guard let payload = try? connection.receive(), let document = Document(payload) else { return }
-            let message = document.value
-            guard message["method"].string == "event" else { continue }
-            let params = message["params"]
-            switch params["type"].string {
-            case "engine.status": state.update(engine: params["data"])
-            case "slots.changed": state.update(slots: params["data"])
-            case "daemon.stopping":
-                state = BarState()
-            default: continue
-            }
+            guard state.apply(event: document.value) else { continue }
             emit(renderer.render(state, now: wallNow()), last: &lastLine)
         }
     }
