@@ -79,6 +79,56 @@ def test_a_thousand_open_connections_and_a_normal_client_is_still_served(daemon)
         wait_for(lambda: normal.call("daemon.status")["connections"] <= 2, 60, "closed connections reaped")
 
 
+def test_clients_that_hang_up_mid_request_do_not_disturb_a_normal_client(daemon):
+    """Two hundred clients hang up mid-request — half a frame then close, or a whole request (a
+    query, a discover) then close before the answer — while a normal client keeps writing
+    documents: every one of its requests is answered, its writes are all there, and the
+    daemon lets go of every abandoned connection."""
+    stop = threading.Event()
+    answered, errors = [], []
+
+    def normal():
+        with daemon.connect() as connection:
+            while not stop.is_set():
+                try:
+                    answered.append(connection.call("docs.create", {"title": f"n{len(answered)}", "content": "x"})["id"])
+                    assert connection.call("daemon.ping") == {"pong": True}
+                except Exception as error:  # noqa: BLE001 - reported below
+                    errors.append(error)
+                    return
+
+    worker = threading.Thread(target=normal, daemon=True)
+    worker.start()
+    wait_for(lambda: len(answered) >= 5, 30, "the normal client's first answers")
+    before = len(answered)
+    whole = [
+        {"jsonrpc": "2.0", "id": 1, "method": "engine.run",
+         "params": {"sql": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 50000) SELECT count(*) FROM c"}},
+        {"jsonrpc": "2.0", "id": 2, "method": "rpc.discover"},
+    ]
+    for index in range(200):
+        connection = RPCConnection(daemon.socket_path)
+        request = frame(encode(whole[index % 4 // 2]))
+        connection.send_raw(request[: len(request) // 2] if index % 2 else request)
+        connection.close()
+    wait_for(lambda: len(answered) >= before + 20, 60, "the normal client answered after the hang-ups")
+    stop.set()
+    worker.join(timeout=60)
+    assert not errors, errors
+    with daemon.connect() as connection:
+        # Every acknowledged document is stored; only this connection is left.
+        listed = set()
+        cursor = None
+        while True:
+            page = connection.call("docs.list", {"limit": 200, **({"before": cursor} if cursor else {})})
+            listed |= {document["id"] for document in page["documents"]}
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert set(answered) <= listed
+        wait_for(lambda: connection.call("daemon.status")["connections"] == 1, 60, "abandoned connections let go")
+
+
 def test_a_full_disk_gives_storage_full_and_the_daemon_recovers_once_space_is_freed(daemons, workdir):
     data_dir = os.path.join(workdir, "small-disk")
     _mount_tmpfs(data_dir, "size=4m,mode=0700")
