@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from elohim_client import Closed, DaemonProcess, RPCConnection, clean_environment, elohimd_bin, remove_tree, short_tempdir, try_ping
+from elohim_client import DaemonProcess, RPCConnection, clean_environment, elohimd_bin, remove_tree, short_tempdir, try_ping
 
 LIMIT = 2 * 1024 * 1024  # max_frame_bytes of the daemon under test: a 1 MiB string fits
 HUGE = "x" * (1024 * 1024 + 16)
