@@ -404,8 +404,8 @@ _elohim_users_remove() {
 
 _elohim_setup() {
     repeating_flags=()
-    non_repeating_flags=(--json --no-color --verbose -v --founder-password-stdin --version -h --help)
-    repeating_options=()
+    non_repeating_flags=(--json --no-color --verbose -v --founder-password-stdin --force --version -h --help)
+    repeating_options=(--hot-slot)
     non_repeating_options=(--socket --default-model)
     __elohim_offer_flags_options 0
 
@@ -415,6 +415,9 @@ _elohim_setup() {
         return
         ;;
     '--default-model')
+        return
+        ;;
+    '--hot-slot')
         return
         ;;
     esac

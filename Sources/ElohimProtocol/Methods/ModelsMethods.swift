@@ -345,6 +345,12 @@ public struct LoadedModelInfo: Codable, Sendable, Equatable {
     public var rssBytes: Int64?
     public var restarts: Int
     public var error: String?
+    /// `llama.cpp` or `ollama`.
+    public var runtime: String?
+    /// Ollama: the part of `rss_bytes` (its `/api/ps` size) in GPU memory.
+    public var vramBytes: Int64?
+    /// Ollama: when it unloads the model on its own; null while pinned by a hot slot.
+    public var expiresAt: String?
     public init(
         name: String, path: String, state: String, context: Int, pid: Int?, port: Int?, rssBytes: Int64?, restarts: Int, error: String?
     ) {
