@@ -272,6 +272,7 @@ extension ModelServices {
         let meter = PullMeter()
         do {
             try await ollama.pull(name) { progress in
+                guard meter.shouldPublish(progress) else { return }
                 var data: [String: JSONValue] = ["name": .string(name), "source": "ollama", "status": .string(progress.status)]
                 if let digest = progress.digest { data["digest"] = .string(digest) }
                 if let total = progress.total {
@@ -309,6 +310,20 @@ extension ModelServices {
 /// Download rates per layer of an Ollama pull: bytes since the layer's first progress line.
 final class PullMeter: Sendable {
     private let started = Mutex<[String: (ContinuousClock.Instant, UInt64)]>([:])
+    private let last = Mutex<(status: String, at: ContinuousClock.Instant)?>(nil)
+
+    /// At most one event every 200 ms per status, but always a new status and a finished layer.
+    func shouldPublish(_ progress: OllamaClient.PullProgress) -> Bool {
+        let now = ContinuousClock.now
+        return last.withLock { previous in
+            let finished = progress.total != nil && progress.completed == progress.total
+            guard let seen = previous, seen.status == progress.status, !finished, now - seen.at < .milliseconds(200) else {
+                previous = (progress.status, now)
+                return true
+            }
+            return false
+        }
+    }
 
     func rate(digest: String, completed: UInt64) -> Double {
         let now = ContinuousClock.now
