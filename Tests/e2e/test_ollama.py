@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 
 import pytest
 
@@ -212,3 +213,29 @@ def test_ollama_down_is_unavailable_with_how_to_start_it(daemons, workdir):
             connection.call("chat.set_model", {"session_id": session["id"], "model": MODEL})
         assert chat.value.data["reason"] == "unavailable" and "ollama serve" in chat.value.error["message"]
         assert connection.call("models.list")["ollama"]["reachable"] is False
+
+
+def test_pinned_slots_are_released_at_shutdown_pinned_again_at_start_and_a_dropped_pin_shows_failed(daemons, workdir, ollama):
+    root = small_machine(workdir, total_kb=BIG_MACHINE_KB, available_kb=BIG_MACHINE_KB)
+    args = ["--config", write_config(workdir, {"ollama_url": ollama.url, "memory_root": root})]
+    daemon = daemons.start(args)
+    with daemon.connect() as connection:
+        connection.call("slots.assign", {"slot": 1, "model": MODEL})
+    assert daemon.stop() == 0
+    assert ollama.chats()[-1] == {"model": "llama3:latest", "messages": [], "keep_alive": 0}  # nothing left pinned
+    assert ollama.running() == []
+
+    again = daemons.start(args, data_dir=daemon.data_dir, socket_path=daemon.socket_path)
+    with again.connect() as connection:
+        slots = None
+        for _ in range(200):
+            slots = connection.call("slots.list")["slots"]
+            if slots[0]["state"] == "ready":
+                break
+            time.sleep(0.05)
+        assert (slots[0]["model"], slots[0]["state"]) == ("llama3:latest", "ready")
+        assert ollama.chats()[-1]["keep_alive"] == -1
+
+        ollama.loaded.clear()  # Ollama restarted: the pin is gone
+        slot = connection.call("slots.list")["slots"][0]
+        assert slot["state"] == "failed" and "Ollama no longer holds it" in slot["error"]

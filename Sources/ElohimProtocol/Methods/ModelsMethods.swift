@@ -88,7 +88,7 @@ public struct ModelParams: RPCParams {
     public var model: String
     public init(model: String) { self.model = model }
     public static let fields = [
-        ParamField("model", Schema.string, required: true, summary: "A model name from models.list, or an absolute path to a GGUF file.")
+        ParamField("model", Schema.string, required: true, summary: "A model name from models.list, ollama:NAME for an Ollama model, or an absolute path to a GGUF file.")
     ]
 }
 
@@ -155,7 +155,7 @@ public struct CheckFitParams: RPCParams {
         self.context = context
     }
     public static let fields = [
-        ParamField("model", Schema.string, required: true, summary: "A model name from models.list, or an absolute path."),
+        ParamField("model", Schema.string, required: true, summary: "A model name from models.list, ollama:NAME, or an absolute path."),
         ParamField("context", Schema.integer, summary: "Context length in tokens (default: the model's, at most 4096)."),
     ]
 }
@@ -269,7 +269,7 @@ public struct SlotAssignParams: RPCParams {
     }
     public static let fields = [
         ParamField("slot", Schema.integer, required: true, summary: "The slot, 1-based."),
-        ParamField("model", Schema.string, required: true, summary: "A model name from models.list, or an absolute path."),
+        ParamField("model", Schema.string, required: true, summary: "A model name from models.list, ollama:NAME, or an absolute path."),
         ParamField("force", Schema.boolean, summary: "Load even when the model fails the fit rule (the 75% slots rule still applies)."),
         ParamField("context", Schema.integer, summary: "Context length in tokens (default: the model's, at most 4096)."),
     ]
@@ -303,7 +303,7 @@ public struct PullParams: RPCParams {
     }
     public static let fields = [
         ParamField("url", Schema.string, summary: "An http:// URL of a GGUF file."),
-        ParamField("name", Schema.string, summary: "An Ollama model name (pulled through Ollama's API)."),
+        ParamField("name", Schema.string, summary: "An Ollama model name (llama3.2, ollama:qwen2.5:7b), pulled through Ollama's /api/pull with progress events."),
         ParamField("sha256", Schema.string, summary: "The expected SHA-256 of the file (64 hex digits)."),
     ]
 }

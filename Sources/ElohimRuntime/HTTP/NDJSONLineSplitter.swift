@@ -43,35 +43,10 @@ public struct NDJSONLineSplitter: Sendable {
 
 extension HTTPResponseBody {
     /// The body read as newline-delimited JSON text lines.
-    public var lines: NDJSONLines { NDJSONLines(body: self) }
+    public var lines: NDJSONLines { NDJSONLines(body: self, splitter: NDJSONLineSplitter()) }
 }
 
 /// The lines of a newline-delimited body, in order; the last is delivered even without a newline.
-public struct NDJSONLines: AsyncSequence, Sendable {
-    public typealias Element = String
-    let body: HTTPResponseBody
+public typealias NDJSONLines = SplitBody<NDJSONLineSplitter>
 
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        var chunks: HTTPResponseBody.AsyncIterator
-        var splitter = NDJSONLineSplitter()
-        var ready: [String] = []
-        var ended = false
-
-        public mutating func next() async throws -> String? {
-            while ready.isEmpty {
-                if ended { return nil }
-                if let chunk = try await chunks.next() {
-                    ready = try splitter.feed(chunk)
-                } else {
-                    ended = true
-                    if let last = splitter.finish() { ready = [last] }
-                }
-            }
-            return ready.removeFirst()
-        }
-    }
-
-    public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(chunks: body.makeAsyncIterator())
-    }
-}
+extension NDJSONLineSplitter: BodySplitter {}
