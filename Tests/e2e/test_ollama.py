@@ -239,3 +239,16 @@ def test_pinned_slots_are_released_at_shutdown_pinned_again_at_start_and_a_dropp
         ollama.loaded.clear()  # Ollama restarted: the pin is gone
         slot = connection.call("slots.list")["slots"][0]
         assert slot["state"] == "failed" and "Ollama no longer holds it" in slot["error"]
+
+
+def test_ollama_turned_off_says_so(daemons, workdir):
+    daemon = daemons.start(["--config", write_config(workdir, {"ollama_url": ""})])
+    with daemon.connect() as connection:
+        with pytest.raises(RPCFailure) as off:
+            connection.call("slots.assign", {"slot": 1, "model": MODEL})
+        assert off.value.data["reason"] == "unavailable"
+        assert 'Ollama is turned off (ollama_url is "")' in off.value.error["message"]
+        with pytest.raises(RPCFailure) as pull:
+            connection.call("models.pull", {"name": "llama3"})
+        assert pull.value.data["reason"] == "unavailable" and "ollama_url" in pull.value.error["message"]
+        assert "ollama" not in connection.call("models.list") or connection.call("models.list")["ollama"] is None

@@ -90,6 +90,11 @@ public struct ModelInventory: Sendable {
         if let remote, model.hasPrefix(remote.scheme + ":") {
             return try await remote.describe(String(model.dropFirst(remote.scheme.count + 1)))
         }
+        if remote == nil, let colon = model.firstIndex(of: ":"), Self.remoteSchemes.contains(String(model[..<colon])) {
+            throw ModelError(
+                .unavailable, "\(model) is an Ollama model, and Ollama is turned off (ollama_url is \"\"); set ollama_url to where Ollama listens",
+                detail: ["model": .string(model)])
+        }
         do {
             return try resolve(model)
         } catch let error as ModelError where error.reason == .notFound && !model.hasPrefix("/") {

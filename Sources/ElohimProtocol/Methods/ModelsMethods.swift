@@ -284,7 +284,7 @@ public struct SlotParams: RPCParams {
 extension ModelsMethods {
     public static let pull = MethodSpec<PullParams, PullResult>(
         "models.pull",
-        summary: "Download a GGUF model over HTTP into the first model directory: disk space checked, resumable (Range), SHA-256 verified, renamed into place atomically; progress as `models` events.",
+        summary: "Download a GGUF model over HTTP into the first model directory: disk space checked, resumable (Range), SHA-256 verified, renamed into place atomically; or, with `name`, pull an Ollama model through Ollama's API; progress as `models` events.",
         access: .permission("models.manage"),
         result: Schema.object([
             "path": Schema.string, "name": Schema.string, "bytes": Schema.integer, "sha256": Schema.string,
