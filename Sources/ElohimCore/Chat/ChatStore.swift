@@ -16,11 +16,14 @@ public struct ChatStore: Sendable {
         public var createdAt: String
         public var updatedAt: String
         public var lastActivity: String
+        /// When the cleanup archived it; nil for a live session.
+        public var archivedAt: String?
 
         public func info(defaultModel: String?) -> ChatSessionInfo {
             ChatSessionInfo(
                 id: id, title: title, context: "local", activeModel: activeModel, model: activeModel ?? defaultModel,
-                messageCount: messageCount, createdAt: createdAt, updatedAt: updatedAt, lastActivity: lastActivity)
+                messageCount: messageCount, createdAt: createdAt, updatedAt: updatedAt, lastActivity: lastActivity,
+                archivedAt: archivedAt)
         }
     }
 
@@ -47,7 +50,7 @@ public struct ChatStore: Sendable {
     public static let maxTitleLength = 200
     public static let defaultTitle = "New chat"
 
-    private let database: DatabasePool
+    let database: DatabasePool
 
     public init(database: DatabasePool) {
         self.database = database
@@ -58,11 +61,11 @@ public struct ChatStore: Sendable {
         (SELECT count(*) FROM chat_messages m WHERE m.session_id = s.id) AS message_count
         """
 
-    private static func session(_ row: Row) -> Session {
+    static func session(_ row: Row) -> Session {
         Session(
             id: row["id"], userID: row["user_id"], title: row["title"], activeModel: row["active_model"],
             messageCount: row["message_count"], createdAt: row["created_at"], updatedAt: row["updated_at"],
-            lastActivity: row["last_activity"])
+            lastActivity: row["last_activity"], archivedAt: row.hasColumn("archived_at") ? row["archived_at"] : nil)
     }
 
     private static func message(_ row: Row) -> Message {
@@ -83,11 +86,15 @@ public struct ChatStore: Sendable {
         return trimmed
     }
 
-    private static func fetchSession(_ db: Database, _ id: Int64, uid: UInt32) throws -> Session {
+    static func fetchSession(_ db: Database, _ id: Int64, uid: UInt32) throws -> Session {
         let row = try Row.fetchOne(
             db, sql: "SELECT \(sessionColumns) FROM chat_sessions s WHERE s.id = ? AND s.user_id = ? AND s.team_id IS NULL",
             arguments: [id, uid])
-        guard let row else { throw ChatError.noSession(id) }
+        guard let row else {
+            // An archived session is not reachable either, but its owner is told how to bring it back.
+            if try isArchived(db, id, uid: uid) { throw ChatError.archivedSession(id) }
+            throw ChatError.noSession(id)
+        }
         return session(row)
     }
 
