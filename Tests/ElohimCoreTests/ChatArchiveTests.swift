@@ -60,12 +60,12 @@ import Testing
         #expect(live.allSatisfy { fresh.contains($0["session_id"]) })
 
         // Each user lists only their own archived sessions.
-        let mine = try store.listArchived(uid: 1000, limit: 5, offset: 0)
+        let mine = try store.list(uid: 1000, limit: 5, offset: 0, archived: true)
         #expect(mine.total == 7 && mine.sessions.count == 5)
         #expect(mine.sessions.allSatisfy { $0.archivedAt != nil && $0.messageCount == 3 && $0.lastActivity == Self.old })
-        let rest = try store.listArchived(uid: 1000, limit: 5, offset: 5)
+        let rest = try store.list(uid: 1000, limit: 5, offset: 5, archived: true)
         #expect(Set((mine.sessions + rest.sessions).map(\.id)) == Set(idle))
-        #expect(try store.listArchived(uid: 2000, limit: 10, offset: 0).sessions.map(\.id).sorted() == theirs)
+        #expect(try store.list(uid: 2000, limit: 10, offset: 0, archived: true).sessions.map(\.id).sorted() == theirs)
 
         // A second run finds nothing.
         let again = try await Self.task(database, batch: 4).run(dryRun: false)
@@ -142,7 +142,7 @@ import Testing
         // Someone else cannot see or restore it.
         let stranger = #expect(throws: ChatError.self) { try store.restore(id, uid: 2000) }
         #expect(stranger?.reason == .notFound && stranger?.message.contains("elohim chat list --archived") == true)
-        #expect(try store.listArchived(uid: 2000, limit: 10, offset: 0).total == 0)
+        #expect(try store.list(uid: 2000, limit: 10, offset: 0, archived: true).total == 0)
         #expect(throws: ChatError.self) { try store.session(id, uid: 2000) }
         let unknown = #expect(throws: ChatError.self) { try store.restore(999, uid: 1000) }
         #expect(unknown?.reason == .notFound)

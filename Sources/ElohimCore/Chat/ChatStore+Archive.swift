@@ -88,23 +88,11 @@ extension ChatStore {
         }
     }
 
-    /// `uid`'s archived sessions, most recently active first, and how many there are in all.
-    public func listArchived(uid: UInt32, limit: Int, offset: Int) throws -> (sessions: [Session], total: Int) {
-        try database.read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.id, s.user_id, s.title, s.active_model, s.created_at, s.updated_at, s.last_activity, s.archived_at,
-                        (SELECT count(*) FROM archived_messages m WHERE m.session_id = s.id) AS message_count
-                    FROM archived_sessions s
-                    WHERE s.user_id = ? AND s.team_id IS NULL ORDER BY s.last_activity DESC, s.id DESC LIMIT ? OFFSET ?
-                    """,
-                arguments: [uid, limit, offset])
-            let total = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM archived_sessions WHERE user_id = ? AND team_id IS NULL", arguments: [uid]) ?? 0
-            return (rows.map(Self.session), total)
-        }
-    }
+    /// What `list(archived: true)` selects from `archived_sessions s`.
+    static let archivedSessionColumns = """
+        s.id, s.user_id, s.title, s.active_model, s.created_at, s.updated_at, s.last_activity, s.archived_at,
+        (SELECT count(*) FROM archived_messages m WHERE m.session_id = s.id) AS message_count
+        """
 
     /// Moves one of `uid`'s archived sessions and its messages back, in one transaction, and
     /// marks it active now (otherwise the next nightly run would archive it again).

@@ -114,18 +114,20 @@ public struct ChatStore: Sendable {
         }
     }
 
-    /// `uid`'s sessions, most recently active first, and how many there are in all.
-    public func list(uid: UInt32, limit: Int, offset: Int) throws -> (sessions: [Session], total: Int) {
-        try database.read { db in
+    /// `uid`'s sessions (or with `archived`, archived sessions), most recently active first,
+    /// and how many there are in all.
+    public func list(uid: UInt32, limit: Int, offset: Int, archived: Bool = false) throws -> (sessions: [Session], total: Int) {
+        let (columns, table) = archived ? (Self.archivedSessionColumns, "archived_sessions") : (Self.sessionColumns, "chat_sessions")
+        return try database.read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT \(Self.sessionColumns) FROM chat_sessions s
+                    SELECT \(columns) FROM \(table) s
                     WHERE s.user_id = ? AND s.team_id IS NULL ORDER BY s.last_activity DESC, s.id DESC LIMIT ? OFFSET ?
                     """,
                 arguments: [uid, limit, offset])
             let total = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM chat_sessions WHERE user_id = ? AND team_id IS NULL", arguments: [uid]) ?? 0
+                db, sql: "SELECT count(*) FROM \(table) WHERE user_id = ? AND team_id IS NULL", arguments: [uid]) ?? 0
             return (rows.map(Self.session), total)
         }
     }

@@ -32,10 +32,7 @@ extension MethodTable {
             let offset = params.offset ?? 0
             guard (1...500).contains(limit) else { throw RPCError.invalidParams("limit must be 1 to 500", field: "limit") }
             guard offset >= 0 else { throw RPCError.invalidParams("offset must be 0 or more", field: "offset") }
-            let page =
-                params.archived == true
-                ? try store.listArchived(uid: context.peer.uid, limit: limit, offset: offset)
-                : try store.list(uid: context.peer.uid, limit: limit, offset: offset)
+            let page = try store.list(uid: context.peer.uid, limit: limit, offset: offset, archived: params.archived == true)
             let model = chat.currentDefaultModel
             return ChatListResult(sessions: page.sessions.map { $0.info(defaultModel: model) }, total: page.total)
         }
