@@ -39,9 +39,9 @@ public struct ChatError: DomainError, CustomStringConvertible {
     }
 
     /// A move between the live and archive tables did not add up, so it was rolled back.
-    static func moveMismatch(_ what: String, sessions: (expected: Int, copied: Int, removed: Int), messages: (expected: Int, copied: Int, removed: Int))
-        -> ChatError
-    {
+    static func moveMismatch(
+        _ what: String, sessions: (expected: Int, copied: Int, removed: Int), messages: (expected: Int, copied: Int, removed: Int)
+    ) -> ChatError {
         ChatError(
             .failed,
             "\(what) was rolled back, nothing changed: of \(sessions.expected) sessions \(sessions.copied) were copied and "

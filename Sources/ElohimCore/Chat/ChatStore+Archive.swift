@@ -80,7 +80,8 @@ extension ChatStore {
                     arguments: [cutoff, start.lastActivity, start.lastActivity, start.id, limit]
                 ).map { ArchiveKey(lastActivity: $0["last_activity"], id: $0["id"]) }
                 try Self.fillMoveTable(db, ids: selected.map(\.id))
-                let moved = try Self.move(db, from: .live, to: .archive, archivedAt: archivedAt, what: "archiving \(selected.count) sessions")
+                let moved = try Self.move(
+                    db, from: .live, to: .archive, archivedAt: archivedAt, what: "archiving \(selected.count) sessions")
                 return ArchiveBatch(selected: selected.count, sessions: moved.sessions, messages: moved.messages, lastKey: selected.last)
             }
         } catch {
