@@ -113,7 +113,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "elohim-cleanup-bench",
-            dependencies: ["ElohimCore", "ElohimProtocol"],
+            dependencies: ["ElohimCore", "ElohimProtocol", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/CleanupBench",
             swiftSettings: strictness
         ),

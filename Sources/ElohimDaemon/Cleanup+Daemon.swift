@@ -18,9 +18,11 @@ extension CleanupSchedule {
         let time = CleanupTimetable.parseTime(configuration.cleanupTime) ?? (2, 0)
         var schedule = CleanupSchedule.Configuration()
         schedule.timetable = CleanupTimetable(hour: time.hour, minute: time.minute, timeZone: .current)
-        // Chat session archiving plugs in here when its tables land.
+        var archive = ChatArchiveTask.Configuration()
+        archive.afterDays = configuration.chatArchiveAfterDays
         let tasks: [any CleanupTask] = [
-            TempFileReaper(configuration: reaper), OrphanEmbeddingsTask(store: library), ModelCacheTask(cache: modelCache),
+            TempFileReaper(configuration: reaper), ChatArchiveTask(store: ChatStore(database: database.writer), configuration: archive),
+            OrphanEmbeddingsTask(store: library), ModelCacheTask(cache: modelCache),
         ]
         let cleanup = try CleanupSchedule(
             tasks: tasks, store: CleanupStore(database: database.writer), configuration: schedule, logger: logger
@@ -48,7 +50,8 @@ extension CleanupRunResult {
             details: [
                 "trigger": .string(trigger), "dry_run": .bool(dryRun), "status": .string(status),
                 "files_scanned": .int(Int64(filesScanned)), "files_deleted": .int(Int64(filesDeleted)), "bytes_freed": .int(bytesFreed),
-                "sessions_archived": .int(Int64(sessionsArchived)), "orphans_removed": .int(Int64(orphansRemoved)),
+                "sessions_archived": .int(Int64(sessionsArchived)),
+                "messages_archived": .int(Int64(messagesArchived)), "orphans_removed": .int(Int64(orphansRemoved)),
                 "duration_ms": .double(durationMs),
             ])
     }

@@ -181,7 +181,7 @@ extension Daemon {
         methods.registerPullMethod(models, events: events, audit: security.audit)
         methods.registerChatMethods(chat, events: events, audit: security.audit) { model, force in
             guard settings.current.chatRuntimes[model] == nil else { return }
-            let (result, report) = try models.fitResult(try models.inventory.resolve(model), context: nil)
+            let (result, report) = try models.fitResult(try await models.inventory.lookup(model), context: nil)
             guard report.fits || force else {
                 var detail = (try? RPCCoding.json(result))?.objectValue ?? [:]
                 detail["model"] = .string(model)

@@ -76,14 +76,16 @@ struct Stores: Sendable {
             Task { await slotsBox.slots?.runtimeChanged() }
         }
         let modelCache = ModelCache(database: database.writer)
-        let modelInventory = ModelInventory(configuration: inventory, cache: modelCache)
+        let ollama = configuration.ollamaURL.isEmpty ? nil : OllamaRuntime(client: OllamaClient(baseURL: configuration.ollamaURL))
+        let runtimes = RuntimeRouter(default: runtime, schemes: ollama.map { ["ollama": $0] } ?? [:])
+        let modelInventory = ModelInventory(configuration: inventory, cache: modelCache, remote: ollama)
         let memory = SystemMemoryReader(root: configuration.memoryRoot)
         let fit = FitCheck(availableFraction: configuration.fitAvailableFraction)
         var slotsConfiguration = HotSlots.Configuration()
         slotsConfiguration.count = configuration.hotSlotCount
         slotsConfiguration.totalFraction = configuration.slotsTotalFraction
         let slots = HotSlots(
-            configuration: slotsConfiguration, database: database.writer, runtime: runtime, inventory: modelInventory,
+            configuration: slotsConfiguration, database: database.writer, runtime: runtimes, inventory: modelInventory,
             estimator: MemoryEstimator(), fit: fit, memory: memory, residentBytes: { LlamaServerRuntime.residentBytes(pid: $0) },
             onChange: { snapshot in
                 events.publish(.slots, type: "slots.changed", data: (try? RPCCoding.json(SlotsListResult(snapshot))) ?? [:])
@@ -92,7 +94,7 @@ struct Stores: Sendable {
         events.setSnapshot(for: .slots) { (try? RPCCoding.json(SlotsListResult(await slots.snapshot()))) ?? [:] }
         let models = ModelServices(
             inventory: modelInventory, estimator: MemoryEstimator(), memory: memory, fit: fit, runtime: runtime, slots: slots,
-            ollama: configuration.ollamaURL.isEmpty ? nil : OllamaClient(baseURL: configuration.ollamaURL))
+            ollama: ollama?.client, ollamaRuntime: ollama, runtimes: runtimes)
         let cleanup = try CleanupSchedule.make(
             configuration: configuration, database: database, library: library, modelCache: modelCache, events: events,
             audit: audit, logger: logger)

@@ -17,6 +17,7 @@ import Testing
         #expect(
             try database.appliedMigrations() == [
                 "v1_daemon_meta", "v2_accounts", "v3_models", "v4_library", "v5_chat_sessions", "v6_chat_active_model", "v7_cleanup",
+                "v8_chat_archive",
             ])
         let attributes = try FileManager.default.attributesOfItem(atPath: database.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)

@@ -103,6 +103,9 @@ METHODS = {
     "chat.list": NO_PARAMS,
     "chat.rename": Row(valid=lambda fx: {"session_id": fx["session"], "title": "renamed"},
                        negative={"session_id": app("not_found")}, unknown={"session_id": MISSING_SESSION, "title": "t"}),
+    # The table's session is live: restoring it would be `conflict`; no case gets that far.
+    "chat.restore": Row(valid=lambda fx: {"session_id": fx["session"]}, negative={"session_id": app("not_found")},
+                        unknown={"session_id": MISSING_SESSION}),
     "chat.send": Row(valid=lambda fx: {"session_id": fx["session"], "content": "hello"},
                      negative={"session_id": app("not_found")}, unknown={"session_id": MISSING_SESSION, "content": "hi"},
                      note="never valid here: every case is refused before a model is asked"),
@@ -145,10 +148,9 @@ METHODS = {
                             negative={"context": app("not_found")}, unknown={"model": "no-such-model"}),
     "models.list": NO_PARAMS,
     "models.loaded": NO_PARAMS,
-    # Without `url` the call is refused on it first; a malformed URL is `failed` with the reason
-    # in the message (the models area's downloader); `name` alone is for Ollama, which is not
-    # running here (`unavailable`).
-    "models.pull": Row(huge={"url": app("failed"), "name": app("unavailable"), "sha256": invalid("url")},
+    # Without `url` or `name` the call is refused on `url`; a malformed URL is `failed` with the
+    # reason in the message (the models area's downloader); `name` must look like an Ollama name.
+    "models.pull": Row(huge={"url": app("failed"), "sha256": invalid("url")},
                        note="never valid: no URL here is reachable, nothing is downloaded"),
     "models.show": Row(valid={"model": "no-such-model"}, huge={"model": app("not_found")}, unknown={"model": "no-such-model"}),
     "models.unload": Row(valid={"model": "no-such-model"}, huge={"model": app("not_found")}, unknown={"model": "no-such-model"}),

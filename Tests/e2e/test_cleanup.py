@@ -51,7 +51,7 @@ def test_dry_run_then_run_reports_stats_and_is_stored(daemons, workdir, tempdir)
         dry = connection.call("admin.cleanup_run", {"dry_run": True})
         assert dry["dry_run"] is True and dry["id"] is None
         assert dry["files_scanned"] == 1 and dry["files_deleted"] == 0
-        assert [task["name"] for task in dry["tasks"]] == ["temp_files", "orphan_embeddings", "model_cache"]
+        assert [task["name"] for task in dry["tasks"]] == ["temp_files", "chat_archive", "orphan_embeddings", "model_cache"]
         assert dry["tasks"][0]["kept"] == {"recent": 1} and dry["orphans_removed"] == 0
         status = connection.call("admin.cleanup_status")
         assert status["last_run"] is None, "dry runs are not stored"

@@ -404,8 +404,8 @@ _elohim_users_remove() {
 
 _elohim_setup() {
     repeating_flags=()
-    non_repeating_flags=(--json --no-color --verbose -v --founder-password-stdin --version -h --help)
-    repeating_options=()
+    non_repeating_flags=(--json --no-color --verbose -v --founder-password-stdin --force --version -h --help)
+    repeating_options=(--hot-slot)
     non_repeating_options=(--socket --default-model)
     __elohim_offer_flags_options 0
 
@@ -415,6 +415,9 @@ _elohim_setup() {
         return
         ;;
     '--default-model')
+        return
+        ;;
+    '--hot-slot')
         return
         ;;
     esac
@@ -1270,13 +1273,13 @@ _elohim_chat() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    open|send|list|show|new|rename|delete|model|tokens)
+    open|send|list|show|new|rename|delete|model|tokens|restore)
         # Offer subcommand argument completions
         "_elohim_chat_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'open send list show new rename delete model tokens' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'open send list show new rename delete model tokens restore' -- "${cur}"))
         ;;
     esac
 }
@@ -1319,9 +1322,9 @@ _elohim_chat_send() {
 
 _elohim_chat_list() {
     repeating_flags=()
-    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    non_repeating_flags=(--json --no-color --verbose -v --archived --version -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --limit)
+    non_repeating_options=(--socket --limit --offset)
     __elohim_offer_flags_options 0
 
     # Offer option value completions
@@ -1330,6 +1333,9 @@ _elohim_chat_list() {
         return
         ;;
     '--limit')
+        return
+        ;;
+    '--offset')
         return
         ;;
     esac
@@ -1423,6 +1429,21 @@ _elohim_chat_model() {
 }
 
 _elohim_chat_tokens() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __elohim_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_elohim_chat_restore() {
     repeating_flags=()
     non_repeating_flags=(--json --no-color --verbose -v --version -h --help)
     repeating_options=()

@@ -163,13 +163,14 @@ struct ChatREPL {
         return lines
     }
 
-    static func sessionTable(_ sessions: [ChatSessionInfo], style: Style) -> String {
-        var table = Table(["ID", "CONTEXT", "TITLE", "MODEL", "MESSAGES", "LAST ACTIVITY"])
+    static func sessionTable(_ sessions: [ChatSessionInfo], style: Style, archived: Bool = false) -> String {
+        var table = Table(["ID", "CONTEXT", "TITLE", "MODEL", "MESSAGES", "LAST ACTIVITY"] + (archived ? ["ARCHIVED"] : []))
         for session in sessions {
-            table.add([
-                "\(session.id)", "[\(session.context == "local" ? "Local" : session.context)]", session.title,
-                session.model ?? "-", "\(session.messageCount)", session.lastActivity,
-            ])
+            table.add(
+                [
+                    "\(session.id)", "[\(session.context == "local" ? "Local" : session.context)]", session.title,
+                    session.model ?? "-", "\(session.messageCount)", session.lastActivity,
+                ] + (archived ? [session.archivedAt ?? "-"] : []))
         }
         return table.render(style: style)
     }

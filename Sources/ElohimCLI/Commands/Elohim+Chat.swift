@@ -13,6 +13,7 @@ extension Elohim {
             abstract: "Chat with local models: an interactive session by default.",
             subcommands: [
                 Interactive.self, Send.self, List.self, Show.self, New.self, Rename.self, Delete.self, Model.self, Tokens.self,
+                Restore.self,
             ],
             defaultSubcommand: Interactive.self)
 
@@ -65,15 +66,33 @@ extension Elohim {
             static let configuration = CommandConfiguration(abstract: "Your chat sessions, most recently active first.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "At most this many (1–500).") var limit: Int = 100
+            @Option(help: "Skip this many (for the next page).") var offset: Int = 0
+            @Flag(help: "List your archived sessions (idle too long); `elohim chat restore ID` brings one back.") var archived = false
 
             func run() throws {
-                let raw = try global.withClient { try $0.callRaw(ChatMethods.list.name, params: ["limit": .int(Int64(limit))]) }
+                var params: [String: JSONValue] = ["limit": .int(Int64(limit)), "offset": .int(Int64(offset))]
+                if archived { params["archived"] = true }
+                let raw = try global.withClient { try $0.callRaw(ChatMethods.list.name, params: .object(params)) }
                 if global.json { return say(JSONWriter.string(raw)) }
                 let result = try RPCCoding.decode(ChatListResult.self, from: raw)
-                say(ChatREPL.sessionTable(result.sessions, style: global.style))
-                if result.total > result.sessions.count {
-                    say(global.style.dim("(\(result.sessions.count) of \(result.total) shown; --limit for more)"))
+                if archived && result.total == 0 { return say("no archived sessions") }
+                say(ChatREPL.sessionTable(result.sessions, style: global.style, archived: archived))
+                if result.total > offset + result.sessions.count {
+                    say(global.style.dim("(\(result.sessions.count) of \(result.total) shown; --offset \(offset + result.sessions.count) for more)"))
                 }
+            }
+        }
+
+        struct Restore: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Bring an archived session and its messages back.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The archived session's id (from `elohim chat list --archived`).") var session: Int64
+
+            func run() throws {
+                let raw = try global.withClient { try $0.callRaw(ChatMethods.restore.name, params: ["session_id": .int(session)]) }
+                if global.json { return say(JSONWriter.string(raw)) }
+                let info = try RPCCoding.decode(ChatSessionInfo.self, from: raw)
+                say("restored session \(info.id): \(info.title) (\(info.messageCount) messages)")
             }
         }
 

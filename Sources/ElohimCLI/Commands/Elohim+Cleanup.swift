@@ -54,11 +54,11 @@ extension Elohim {
                 }
                 if global.json { return say(JSONWriter.string(raw["history"] ?? [])) }
                 let status = try RPCCoding.decode(CleanupStatusResult.self, from: raw)
-                var table = Table(["ID", "STARTED", "TRIGGER", "STATUS", "FILES", "FREED", "SESSIONS", "ORPHANS", "MS"])
+                var table = Table(["ID", "STARTED", "TRIGGER", "STATUS", "FILES", "FREED", "SESSIONS", "MESSAGES", "ORPHANS", "MS"])
                 for run in status.history {
                     table.add([
                         run.id.map { "\($0)" } ?? "-", run.startedAt, run.trigger, run.status, "\(run.filesDeleted)/\(run.filesScanned)",
-                        Format.bytes(run.bytesFreed), "\(run.sessionsArchived)", "\(run.orphansRemoved)", "\(Int(run.durationMs))",
+                        Format.bytes(run.bytesFreed), "\(run.sessionsArchived)", "\(run.messagesArchived)", "\(run.orphansRemoved)", "\(Int(run.durationMs))",
                     ])
                 }
                 say(status.history.isEmpty ? "no cleanup runs yet" : table.render(style: global.style))
@@ -75,7 +75,7 @@ struct CleanupView {
         let verb = run.dryRun ? "would delete" : "deleted"
         let state = run.status == "ok" ? style.green(run.status) : style.yellow(run.status)
         return "\(run.startedAt) \(run.trigger)\(run.dryRun ? " (dry run)" : ""): \(state); \(verb) \(run.filesDeleted) of "
-            + "\(run.filesScanned) files (\(Format.bytes(run.bytesFreed))), \(run.sessionsArchived) sessions archived, "
+            + "\(run.filesScanned) files (\(Format.bytes(run.bytesFreed))), \(run.sessionsArchived) sessions (\(run.messagesArchived) messages) archived, "
             + "\(run.orphansRemoved) orphans removed, \(Int(run.durationMs)) ms"
     }
 

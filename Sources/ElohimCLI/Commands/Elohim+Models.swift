@@ -96,14 +96,18 @@ extension Elohim {
 
         struct Pull: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Download a GGUF model (resumable, checksum-verified) into the model directory.",
-                discussion: "Run the same command again after an interruption: the download resumes where it stopped.")
+                abstract: "Download a GGUF model (resumable, checksum-verified) into the model directory, or pull one through Ollama.",
+                discussion: """
+                    Run the same command again after an interruption: the download resumes where it stopped.
+                    `elohim models pull ollama:llama3.2` has Ollama pull the model (it is then listed and usable as ollama:NAME).
+                    """)
             @OptionGroup var global: GlobalOptions
-            @Argument(help: "An http:// URL of a GGUF file.") var url: String
+            @Argument(help: "An http:// URL of a GGUF file, or ollama:NAME.") var url: String
             @Option(help: "The expected SHA-256 (64 hex digits).") var sha256: String?
 
             func run() throws {
-                var params: [String: JSONValue] = ["url": .string(url)]
+                let ollamaName = url.hasPrefix("ollama:") ? String(url.dropFirst("ollama:".count)) : nil
+                var params: [String: JSONValue] = ollamaName.map { ["name": .string($0)] } ?? ["url": .string(url)]
                 if let sha256 { params["sha256"] = .string(sha256) }
                 let showBar = isatty(2) == 1 && !global.json
                 let raw = try global.withClient { client -> JSONValue in
@@ -121,13 +125,14 @@ extension Elohim {
                             return message["result"] ?? .null
                         }
                         guard showBar, let event = message["params"], event["type"]?.stringValue == "models.pull_progress",
-                            let data = event["data"], data["url"]?.stringValue == url
+                            let data = event["data"], ollamaName == nil ? data["url"]?.stringValue == url : data["name"]?.stringValue == ollamaName
                         else { continue }
                         FileHandle.standardError.write(Data(("\r" + Models.progressBar(data)).utf8))
                     }
                 }
                 if global.json { return say(JSONWriter.string(raw)) }
                 let result = try RPCCoding.decode(PullResult.self, from: raw)
+                if ollamaName != nil { return say("Ollama pulled \(result.name) (\(Format.bytes(result.bytes))); use it as \(result.path)") }
                 say("Downloaded \(result.name) (\(Format.bytes(result.bytes))) to \(result.path)\(result.resumed ? ", resumed" : "")\nsha256 \(result.sha256)")
             }
         }
@@ -148,6 +153,7 @@ extension Elohim {
                 line = Format.bytes(bytes)
             }
             line += "  \(Format.bytes(Int64(rate)))/s"
+            if let status = data["status"]?.stringValue { line = status + "  " + line }
             if let eta = data["eta_seconds"]?.doubleValue { line += "  ETA \(Format.duration(seconds: eta))" }
             return line + "   "
         }

@@ -38,4 +38,11 @@ enum Prompt {
         let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         return answer == "y" || answer == "yes"
     }
+
+    /// One answer typed on the terminal; nil when empty or at end of input.
+    static func line(_ question: String) -> String? {
+        FileHandle.standardError.write(Data(question.utf8))
+        guard let answer = readLine()?.trimmingCharacters(in: .whitespaces), !answer.isEmpty else { return nil }
+        return answer
+    }
 }

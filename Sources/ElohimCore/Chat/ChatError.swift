@@ -20,6 +20,40 @@ public struct ChatError: DomainError, CustomStringConvertible {
             detail: ["session_id": .int(id)])
     }
 
+    static func archivedSession(_ id: Int64) -> ChatError {
+        ChatError(
+            .notFound, "chat session \(id) is archived (it was idle too long); bring it back with `elohim chat restore \(id)`",
+            detail: ["session_id": .int(id), "archived": .bool(true)])
+    }
+
+    static func noArchivedSession(_ id: Int64) -> ChatError {
+        ChatError(
+            .notFound, "you have no archived chat session \(id); `elohim chat list --archived` shows yours",
+            detail: ["session_id": .int(id)])
+    }
+
+    static func notArchived(_ id: Int64) -> ChatError {
+        ChatError(
+            .conflict, "chat session \(id) is not archived; it is already in `elohim chat list`",
+            detail: ["session_id": .int(id)])
+    }
+
+    /// A move between the live and archive tables did not add up, so it was rolled back.
+    static func moveMismatch(
+        _ what: String, sessions: (expected: Int, copied: Int, removed: Int), messages: (expected: Int, copied: Int, removed: Int)
+    ) -> ChatError {
+        ChatError(
+            .failed,
+            "\(what) was rolled back, nothing changed: of \(sessions.expected) sessions \(sessions.copied) were copied and "
+                + "\(sessions.removed) removed, of \(messages.expected) messages \(messages.copied) copied and \(messages.removed) removed; "
+                + "check the database with `PRAGMA integrity_check`",
+            detail: [
+                "sessions_expected": .int(Int64(sessions.expected)), "sessions_copied": .int(Int64(sessions.copied)),
+                "sessions_removed": .int(Int64(sessions.removed)), "messages_expected": .int(Int64(messages.expected)),
+                "messages_copied": .int(Int64(messages.copied)), "messages_removed": .int(Int64(messages.removed)),
+            ])
+    }
+
     static func noModel(_ session: Int64) -> ChatError {
         ChatError(
             .unavailable,

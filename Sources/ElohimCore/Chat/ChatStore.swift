@@ -16,11 +16,14 @@ public struct ChatStore: Sendable {
         public var createdAt: String
         public var updatedAt: String
         public var lastActivity: String
+        /// When the cleanup archived it; nil for a live session.
+        public var archivedAt: String?
 
         public func info(defaultModel: String?) -> ChatSessionInfo {
             ChatSessionInfo(
                 id: id, title: title, context: "local", activeModel: activeModel, model: activeModel ?? defaultModel,
-                messageCount: messageCount, createdAt: createdAt, updatedAt: updatedAt, lastActivity: lastActivity)
+                messageCount: messageCount, createdAt: createdAt, updatedAt: updatedAt, lastActivity: lastActivity,
+                archivedAt: archivedAt)
         }
     }
 
@@ -49,7 +52,7 @@ public struct ChatStore: Sendable {
     /// Longest model name accepted (a GGUF file name, an Ollama `name:tag`), in characters.
     public static let maxModelNameLength = 255
 
-    private let database: DatabasePool
+    let database: DatabasePool
 
     public init(database: DatabasePool) {
         self.database = database
@@ -60,11 +63,11 @@ public struct ChatStore: Sendable {
         (SELECT count(*) FROM chat_messages m WHERE m.session_id = s.id) AS message_count
         """
 
-    private static func session(_ row: Row) -> Session {
+    static func session(_ row: Row) -> Session {
         Session(
             id: row["id"], userID: row["user_id"], title: row["title"], activeModel: row["active_model"],
             messageCount: row["message_count"], createdAt: row["created_at"], updatedAt: row["updated_at"],
-            lastActivity: row["last_activity"])
+            lastActivity: row["last_activity"], archivedAt: row.hasColumn("archived_at") ? row["archived_at"] : nil)
     }
 
     private static func message(_ row: Row) -> Message {
@@ -93,11 +96,15 @@ public struct ChatStore: Sendable {
         return model
     }
 
-    private static func fetchSession(_ db: Database, _ id: Int64, uid: UInt32) throws -> Session {
+    static func fetchSession(_ db: Database, _ id: Int64, uid: UInt32) throws -> Session {
         let row = try Row.fetchOne(
             db, sql: "SELECT \(sessionColumns) FROM chat_sessions s WHERE s.id = ? AND s.user_id = ? AND s.team_id IS NULL",
             arguments: [id, uid])
-        guard let row else { throw ChatError.noSession(id) }
+        guard let row else {
+            // An archived session is not reachable either, but its owner is told how to bring it back.
+            if try isArchived(db, id, uid: uid) { throw ChatError.archivedSession(id) }
+            throw ChatError.noSession(id)
+        }
         return session(row)
     }
 
@@ -117,18 +124,20 @@ public struct ChatStore: Sendable {
         }
     }
 
-    /// `uid`'s sessions, most recently active first, and how many there are in all.
-    public func list(uid: UInt32, limit: Int, offset: Int) throws -> (sessions: [Session], total: Int) {
-        try database.read { db in
+    /// `uid`'s sessions (or with `archived`, archived sessions), most recently active first,
+    /// and how many there are in all.
+    public func list(uid: UInt32, limit: Int, offset: Int, archived: Bool = false) throws -> (sessions: [Session], total: Int) {
+        let (columns, table) = archived ? (Self.archivedSessionColumns, "archived_sessions") : (Self.sessionColumns, "chat_sessions")
+        return try database.read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT \(Self.sessionColumns) FROM chat_sessions s
+                    SELECT \(columns) FROM \(table) s
                     WHERE s.user_id = ? AND s.team_id IS NULL ORDER BY s.last_activity DESC, s.id DESC LIMIT ? OFFSET ?
                     """,
                 arguments: [uid, limit, offset])
             let total = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM chat_sessions WHERE user_id = ? AND team_id IS NULL", arguments: [uid]) ?? 0
+                db, sql: "SELECT count(*) FROM \(table) WHERE user_id = ? AND team_id IS NULL", arguments: [uid]) ?? 0
             return (rows.map(Self.session), total)
         }
     }

@@ -101,7 +101,7 @@ public actor HotSlots {
             slots.append(
                 Slot(
                     slot: number, model: assignment.model, path: assignment.path, state: state, estimateBytes: assignment.estimateBytes,
-                    rssBytes: runtimeState?.pid.flatMap(residentBytes), pid: runtimeState?.pid, context: assignment.context,
+                    rssBytes: runtimeState?.residentBytes ?? runtimeState?.pid.flatMap(residentBytes), pid: runtimeState?.pid, context: assignment.context,
                     error: failures[number] ?? runtimeState?.error, restarts: runtimeState?.restarts ?? 0))
         }
         let used = assignments.values.reduce(UInt64(0)) { $0 + $1.estimateBytes }
@@ -117,7 +117,7 @@ public actor HotSlots {
         guard (1...configuration.count).contains(slot) else {
             throw ModelError(.notFound, "there is no slot \(slot); slots are 1 to \(configuration.count)", detail: ["slot": .int(Int64(slot))])
         }
-        let info = try inventory.resolve(name)
+        let info = try await inventory.lookup(name)
         let estimate = estimator.estimate(info, context: context)
         let system = try memory.read()
         let others = assignments.filter { $0.key != slot }.values.reduce(UInt64(0)) { $0 + $1.estimateBytes }
@@ -189,8 +189,8 @@ public actor HotSlots {
 
     private func load(slot: Int, _ assignment: Assignment) async {
         do {
-            let info = try inventory.resolve(assignment.path)
-            _ = try await runtime.load(info, context: assignment.context)
+            let info = try await inventory.lookup(assignment.path)
+            _ = try await runtime.load(info, context: assignment.context, pin: true)
             failures[slot] = nil
         } catch let error as any DomainError {
             failures[slot] = error.message

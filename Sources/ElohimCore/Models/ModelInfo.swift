@@ -23,6 +23,34 @@ public struct ModelInfo: Sendable, Codable, Equatable {
     public var ggufVersion: Int
     public var tensorCount: Int
 
+    /// A model described by its runtime rather than read from a file (Ollama's `/api/show`,
+    /// whose `model_info` carries the same GGUF keys).
+    public init(
+        path: String, name: String, architecture: String, parameterCount: UInt64, fileType: String, fileSizeBytes: UInt64,
+        weightsBytes: UInt64, contextLength: Int? = nil, blockCount: Int? = nil, headCount: Int? = nil, headCountKV: [Int] = [],
+        embeddingLength: Int? = nil, keyLength: Int? = nil, valueLength: Int? = nil, feedForwardLength: Int? = nil,
+        vocabularySize: Int? = nil, ggufVersion: Int = 0, tensorCount: Int = 0
+    ) {
+        self.path = path
+        self.name = name
+        self.architecture = architecture
+        self.parameterCount = parameterCount
+        self.fileType = fileType
+        self.fileSizeBytes = fileSizeBytes
+        self.weightsBytes = weightsBytes
+        self.contextLength = contextLength
+        self.blockCount = blockCount
+        self.headCount = headCount
+        self.headCountKV = headCountKV
+        self.embeddingLength = embeddingLength
+        self.keyLength = keyLength
+        self.valueLength = valueLength
+        self.feedForwardLength = feedForwardLength
+        self.vocabularySize = vocabularySize
+        self.ggufVersion = ggufVersion
+        self.tensorCount = tensorCount
+    }
+
     public init(file: GGUFFile, path: String) {
         let arch = file["general.architecture"]?.string ?? "unknown"
         func int(_ key: String) -> Int? { file["\(arch).\(key)"]?.integer.map { Int(clamping: $0) } }

@@ -24,11 +24,14 @@ public struct ModelInventory: Sendable {
 
     public let configuration: Configuration
     public let cache: ModelCache?
+    /// Models another runtime keeps (Ollama), addressed as `scheme:name`; nil when none is configured.
+    public let remote: (any RemoteModelSource)?
     private let reader = GGUFReader()
 
-    public init(configuration: Configuration, cache: ModelCache?) {
+    public init(configuration: Configuration, cache: ModelCache?, remote: (any RemoteModelSource)? = nil) {
         self.configuration = configuration
         self.cache = cache
+        self.remote = remote
     }
 
     /// Every `.gguf` file, sorted by name.
@@ -80,8 +83,41 @@ public struct ModelInventory: Sendable {
         return entry.info!
     }
 
-    /// The name a file is listed under: its base name without `.gguf`.
+    /// Any model: `scheme:name` asks the remote source (Ollama), anything else is resolved as a
+    /// GGUF file; a name no file has is then looked up in the remote source too, so Ollama's
+    /// models can be used by the name `models.list` shows.
+    public func lookup(_ model: String) async throws -> ModelInfo {
+        if let remote, model.hasPrefix(remote.scheme + ":") {
+            return try await remote.describe(String(model.dropFirst(remote.scheme.count + 1)))
+        }
+        if remote == nil, let colon = model.firstIndex(of: ":"), Self.remoteSchemes.contains(String(model[..<colon])) {
+            throw ModelError(
+                .unavailable, "\(model) is an Ollama model, and Ollama is turned off (ollama_url is \"\"); set ollama_url to where Ollama listens",
+                detail: ["model": .string(model)])
+        }
+        do {
+            return try resolve(model)
+        } catch let error as ModelError where error.reason == .notFound && !model.hasPrefix("/") {
+            guard let remote else { throw error }
+            do {
+                return try await remote.describe(model)
+            } catch let remoteError as ModelError where remoteError.reason == .notFound {
+                throw ModelError(.notFound, error.message + "; \(remote.displayName) has no model called \(model) either", detail: error.detail)
+            } catch let remoteError as ModelError {
+                throw ModelError(.notFound, error.message + " (\(remoteError.message))", detail: error.detail)
+            }
+        }
+    }
+
+    /// The schemes of remote model addresses (`ollama:NAME`).
+    public static let remoteSchemes: Set<String> = ["ollama"]
+
+    /// The name a model is listed under: a file's base name without `.gguf`; a remote model's
+    /// own name (`ollama:llama3.2:latest` → `llama3.2:latest`).
     public static func name(of path: String) -> String {
+        if !path.hasPrefix("/"), let colon = path.firstIndex(of: ":"), remoteSchemes.contains(String(path[..<colon])) {
+            return String(path[path.index(after: colon)...])
+        }
         let base = path.split(separator: "/").last.map(String.init) ?? path
         return base.hasSuffix(".gguf") ? String(base.dropLast(5)) : base
     }

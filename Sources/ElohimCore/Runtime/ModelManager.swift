@@ -21,7 +21,7 @@ public struct ModelManager: Sendable {
     /// fit rule unless `force`.
     @discardableResult
     public func ensureLoaded(_ model: String, context: Int? = nil, force: Bool = false) async throws -> LoadedModel {
-        let info = try inventory.resolve(model)
+        let info = try await inventory.lookup(model)
         if let existing = await runtime.loaded().first(where: { $0.path == info.path }), existing.state == .ready,
             context == nil || existing.context >= context!
         {

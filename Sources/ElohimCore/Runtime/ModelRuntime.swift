@@ -12,8 +12,18 @@ public struct LoadedModel: Sendable, Equatable {
     public var error: String?
     /// How many times it was restarted after dying.
     public var restarts: Int
+    /// The memory the runtime itself reports the model occupies (Ollama's `/api/ps` `size`),
+    /// for runtimes whose process is not ours to measure.
+    public var residentBytes: UInt64?
+    /// Of that, the part in GPU memory (Ollama's `size_vram`).
+    public var vramBytes: UInt64?
+    /// When the runtime will unload it on its own (Ollama's `expires_at`); nil when pinned or unknown.
+    public var expiresAt: String?
 
-    public init(path: String, context: Int, state: State, pid: Int32? = nil, port: Int? = nil, error: String? = nil, restarts: Int = 0) {
+    public init(
+        path: String, context: Int, state: State, pid: Int32? = nil, port: Int? = nil, error: String? = nil, restarts: Int = 0,
+        residentBytes: UInt64? = nil, vramBytes: UInt64? = nil, expiresAt: String? = nil
+    ) {
         self.path = path
         self.context = context
         self.state = state
@@ -21,6 +31,9 @@ public struct LoadedModel: Sendable, Equatable {
         self.port = port
         self.error = error
         self.restarts = restarts
+        self.residentBytes = residentBytes
+        self.vramBytes = vramBytes
+        self.expiresAt = expiresAt
     }
 }
 
@@ -39,4 +52,13 @@ public protocol ModelRuntime: Sendable {
     ) async throws -> ChatCompletion
     /// Stops everything (daemon shutdown).
     func shutdown() async
+    /// Loads `model` and, when `pin`, keeps it loaded until `unload` (hot slots). Runtimes whose
+    /// models stay loaded anyway (a supervised process) need not implement it.
+    func load(_ model: ModelInfo, context: Int, pin: Bool) async throws -> LoadedModel
+}
+
+extension ModelRuntime {
+    public func load(_ model: ModelInfo, context: Int, pin: Bool) async throws -> LoadedModel {
+        try await load(model, context: context)
+    }
 }

@@ -129,6 +129,42 @@ public enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v8_chat_archive") { db in
+            try db.execute(
+                sql: """
+                    -- Sessions idle past chat_archive_after_days, moved here by the cleanup's chat_archive
+                    -- task with their messages (same columns and ids as chat_sessions / chat_messages).
+                    CREATE TABLE archived_sessions (
+                        id INTEGER PRIMARY KEY,
+                        user_id INTEGER NOT NULL,
+                        team_id TEXT,
+                        title TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        last_activity TEXT NOT NULL,
+                        active_model TEXT,
+                        archived_at TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX archived_sessions_by_user ON archived_sessions (user_id, last_activity DESC);
+                    CREATE TABLE archived_messages (
+                        id INTEGER PRIMARY KEY,
+                        session_id INTEGER NOT NULL REFERENCES archived_sessions(id) ON DELETE CASCADE,
+                        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+                        content TEXT NOT NULL,
+                        model TEXT,
+                        prompt_tokens INTEGER,
+                        completion_tokens INTEGER,
+                        tokens INTEGER,
+                        context_limit INTEGER,
+                        dropped_turns INTEGER NOT NULL DEFAULT 0,
+                        created_at TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX archived_messages_by_session ON archived_messages (session_id, id);
+                    -- The nightly scan for idle sessions, in (last_activity, id) order.
+                    CREATE INDEX chat_sessions_by_last_activity ON chat_sessions (last_activity);
+                    """
+            )
+        }
         return migrator
     }
 }

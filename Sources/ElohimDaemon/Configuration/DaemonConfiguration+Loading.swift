@@ -48,6 +48,7 @@ extension DaemonConfiguration {
         "cleanup_temp_dir": "string: absolute path of the directory for the daemon's temporary files",
         "cleanup_temp_prefix": "string: temporary file name prefix, 3 to 64 of A-Z a-z 0-9 . _ -",
         "cleanup_temp_max_age_days": "integer: temporary files unused this many days are removed (1 to 3650)",
+        "chat_archive_after_days": "integer: chat sessions idle this many days are archived by the cleanup (0 = never, up to 36500)",
     ]
 
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -198,6 +199,13 @@ extension DaemonConfiguration {
             }
             tempMaxAgeDays = Int(number)
         }
+        if let value = members["chat_archive_after_days"] {
+            guard let number = value.intValue, (0...36500).contains(number) else {
+                throw ConfigurationError(
+                    key: "chat_archive_after_days", source: source, problem: "expected \(Self.fileKeys["chat_archive_after_days"]!)")
+            }
+            chatArchiveAfterDays = Int(number)
+        }
         try applyModelSettings(members, source: source)
     }
 
@@ -278,6 +286,13 @@ extension DaemonConfiguration {
             modelDirs = dirs
         }
         if let value = environment["ELOHIMD_DEFAULT_MODEL"], !value.isEmpty { defaultModel = value }
+        if let value = environment["ELOHIMD_CHAT_ARCHIVE_AFTER_DAYS"], !value.isEmpty {
+            guard let number = Int(value), (0...36500).contains(number) else {
+                throw ConfigurationError(
+                    key: "ELOHIMD_CHAT_ARCHIVE_AFTER_DAYS", source: source, problem: "expected an integer from 0 (never) to 36500, got '\(value)'")
+            }
+            chatArchiveAfterDays = number
+        }
     }
 
     mutating func apply(_ overrides: Overrides) throws(ConfigurationError) {

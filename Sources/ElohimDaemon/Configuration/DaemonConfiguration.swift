@@ -38,6 +38,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var tempPrefix: String = "elohimos_"
     /// Temporary files unused (by every timestamp) for this many days are removed. Default 7.
     public var tempMaxAgeDays: Int = 7
+    /// Chat sessions with no activity for this many days are archived by the cleanup; 0 = never. Default 90.
+    public var chatArchiveAfterDays: Int = 90
     /// Registers the JSON-RPC 2.0 specification's example methods and `test.sleep`: for tests only.
     public var enableTestMethods: Bool = false
     /// Query engine worker threads; `nil` = one per core.

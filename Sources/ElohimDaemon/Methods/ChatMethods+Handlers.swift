@@ -32,7 +32,7 @@ extension MethodTable {
             let offset = params.offset ?? 0
             guard (1...500).contains(limit) else { throw RPCError.invalidParams("limit must be 1 to 500", field: "limit") }
             guard offset >= 0 else { throw RPCError.invalidParams("offset must be 0 or more", field: "offset") }
-            let page = try store.list(uid: context.peer.uid, limit: limit, offset: offset)
+            let page = try store.list(uid: context.peer.uid, limit: limit, offset: offset, archived: params.archived == true)
             let model = chat.currentDefaultModel
             return ChatListResult(sessions: page.sessions.map { $0.info(defaultModel: model) }, total: page.total)
         }
@@ -58,6 +58,15 @@ extension MethodTable {
                     "chat.session_deleted", action: "delete", actor: context.auditActor, resourceType: "chat_session",
                     resourceID: String(params.sessionId), details: ["messages": .int(Int64(count))]))
             return ChatDeleteResult(sessionId: params.sessionId, deletedMessages: count)
+        }
+
+        register(ChatMethods.restore) { context, params in
+            let session = try store.restore(params.sessionId, uid: context.peer.uid)
+            audit.record(
+                AuditEvent(
+                    "chat.session_restored", action: "restore", actor: context.auditActor, resourceType: "chat_session",
+                    resourceID: String(params.sessionId), details: ["messages": .int(Int64(session.messageCount))]))
+            return session.info(defaultModel: chat.currentDefaultModel)
         }
 
         register(ChatMethods.setModel) { context, params in

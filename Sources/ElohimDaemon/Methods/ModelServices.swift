@@ -2,6 +2,7 @@ import ElohimCore
 import ElohimProtocol
 import ElohimRuntime
 import ServiceLifecycle
+import Synchronization
 
 /// The model manager's parts the `models.*` and `slots.*` handlers work with.
 struct ModelServices: Sendable {
@@ -12,10 +13,20 @@ struct ModelServices: Sendable {
     let runtime: LlamaServerRuntime
     let slots: HotSlots
     let ollama: OllamaClient?
+    /// Ollama as a runtime (`ollama:NAME` models), when `ollama_url` is set.
+    let ollamaRuntime: OllamaRuntime?
+    /// llama.cpp for GGUF files, Ollama for `ollama:` models.
+    let runtimes: RuntimeRouter
 
     /// Model name → loaded runtime, on demand and fit-checked (for chat).
     var manager: ModelManager {
-        ModelManager(runtime: runtime, inventory: inventory, estimator: estimator, fit: fit, memory: memory)
+        ModelManager(runtime: runtimes, inventory: inventory, estimator: estimator, fit: fit, memory: memory)
+    }
+
+    func summary(_ info: ModelInfo, source: String) -> ModelSummary {
+        var summary = ModelSummary(name: ModelInventory.name(of: info.path), path: info.path, source: source, fileSizeBytes: Int64(clamping: info.fileSizeBytes))
+        summary.describe(info)
+        return summary
     }
 
     func summary(_ entry: ModelInventory.Entry) -> ModelSummary {
@@ -60,8 +71,12 @@ extension LoadedModelInfo {
     init(_ model: LoadedModel) {
         self.init(
             name: ModelInventory.name(of: model.path), path: model.path, state: model.state.rawValue, context: model.context,
-            pid: model.pid.map(Int.init), port: model.port, rssBytes: model.pid.flatMap(LlamaServerRuntime.residentBytes).map { Int64(clamping: $0) },
+            pid: model.pid.map(Int.init), port: model.port,
+            rssBytes: (model.residentBytes ?? model.pid.flatMap(LlamaServerRuntime.residentBytes)).map { Int64(clamping: $0) },
             restarts: model.restarts, error: model.error)
+        runtime = model.path.hasPrefix("ollama:") ? "ollama" : "llama.cpp"
+        vramBytes = model.vramBytes.map { Int64(clamping: $0) }
+        expiresAt = model.expiresAt
     }
 
     /// The event form (`models.runtime` on topic `models`).
@@ -101,30 +116,30 @@ extension MethodTable {
             return result
         }
         register(ModelsMethods.show) { _, params in
-            let info = try models.inventory.resolve(params.model)
-            let entry = models.inventory.describe(path: info.path)
+            let info = try await models.inventory.lookup(params.model)
+            let remote = !info.path.hasPrefix("/")
             return ModelDetail(
-                model: models.summary(entry), ggufVersion: info.ggufVersion, tensorCount: info.tensorCount,
+                model: remote ? models.summary(info, source: "ollama") : models.summary(models.inventory.describe(path: info.path)), ggufVersion: info.ggufVersion, tensorCount: info.tensorCount,
                 weightsBytes: Int64(clamping: info.weightsBytes), keyLength: info.keyLength, valueLength: info.valueLength,
                 feedForwardLength: info.feedForwardLength, vocabularySize: info.vocabularySize,
                 estimate: EstimateBreakdown(models.estimator.estimate(info)))
         }
-        register(ModelsMethods.loaded) { _, _ in LoadedModelsResult(models: await models.runtime.loaded().map(LoadedModelInfo.init)) }
+        register(ModelsMethods.loaded) { _, _ in LoadedModelsResult(models: await models.runtimes.loaded().map(LoadedModelInfo.init)) }
         register(ModelsMethods.unload) { context, params in
-            let info = try models.inventory.resolve(params.model)
+            let info = try await models.inventory.lookup(params.model)
             if let slot = await models.slots.snapshot().slots.first(where: { $0.path == info.path }) {
                 throw ModelError(
                     .conflict, "hot slot \(slot.slot) pins \(slot.model ?? params.model); eject it with `elohim slots eject \(slot.slot)`",
                     detail: ["slot": .int(Int64(slot.slot))])
             }
-            guard await models.runtime.state(of: info.path) != nil else {
+            guard await models.runtimes.loaded().contains(where: { $0.path == info.path }) else {
                 throw ModelError(.notFound, "\(params.model) is not loaded", detail: ["model": .string(params.model)])
             }
-            await models.runtime.unload(path: info.path)
-            return LoadedModelsResult(models: await models.runtime.loaded().map(LoadedModelInfo.init))
+            await models.runtimes.unload(path: info.path)
+            return LoadedModelsResult(models: await models.runtimes.loaded().map(LoadedModelInfo.init))
         }
         register(ModelsMethods.checkFit) { _, params in
-            try models.fitResult(try models.inventory.resolve(params.model), context: params.context).0
+            try models.fitResult(try await models.inventory.lookup(params.model), context: params.context).0
         }
     }
 }
@@ -148,11 +163,10 @@ extension MethodTable {
     mutating func registerPullMethod(_ models: ModelServices, events: EventBus, audit: AuditWriter) {
         register(ModelsMethods.pull) { context, params in
             guard let url = params.url else {
-                if params.name != nil {
-                    throw RPCError.application(
-                        .unavailable, "pulling by name goes through Ollama, which this daemon does not reach; give an http:// url of a GGUF file")
+                guard let name = params.name else {
+                    throw RPCError.invalidParams("give url (an http:// URL of a GGUF file) or name (an Ollama model)", field: "url")
                 }
-                throw RPCError.invalidParams("give url (an http:// URL of a GGUF file)", field: "url")
+                return try await models.pullThroughOllama(name, context: context, events: events, audit: audit)
             }
             guard let directory = models.inventory.configuration.directories.first else {
                 throw RPCError.application(.failed, "no model directory is configured (model_dirs)")
@@ -238,6 +252,87 @@ struct ModelRuntimeService: Service {
             try? await gracefulShutdown()
         } onGracefulShutdown: {
         }
-        await models.runtime.shutdown()
+        await models.runtimes.shutdown()
+    }
+}
+
+extension ModelServices {
+    /// `models.pull {name}`: Ollama downloads the model (`/api/pull`); its progress lines become
+    /// `models.pull_progress` events (bytes = `completed`, total, rate, ETA, plus Ollama's status).
+    func pullThroughOllama(_ requested: String, context: RequestContext, events: EventBus, audit: AuditWriter) async throws -> PullResult {
+        let name = requested.hasPrefix("ollama:") ? String(requested.dropFirst("ollama:".count)) : requested
+        guard !name.isEmpty, name.count <= 256, !name.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw RPCError.invalidParams("name must be an Ollama model name like llama3.2 or qwen2.5:7b", field: "name")
+        }
+        guard let ollama else {
+            throw RPCError.application(
+                .unavailable, "pulling by name goes through Ollama, and ollama_url is \"\" (off); set it, or give an http:// url of a GGUF file")
+        }
+        events.publish(.models, type: "models.pull_started", data: ["name": .string(name), "source": "ollama"])
+        let meter = PullMeter()
+        do {
+            try await ollama.pull(name) { progress in
+                guard meter.shouldPublish(progress) else { return }
+                var data: [String: JSONValue] = ["name": .string(name), "source": "ollama", "status": .string(progress.status)]
+                if let digest = progress.digest { data["digest"] = .string(digest) }
+                if let total = progress.total {
+                    let completed = progress.completed ?? 0
+                    let rate = meter.rate(digest: progress.digest ?? "", completed: completed)
+                    data["bytes"] = .int(Int64(clamping: completed))
+                    data["total"] = .int(Int64(clamping: total))
+                    data["rate_bytes_per_second"] = .double(rate.rounded())
+                    data["eta_seconds"] = rate > 0 ? .double((Double(total - min(total, completed)) / rate * 10).rounded() / 10) : .null
+                }
+                events.publish(.models, type: "models.pull_progress", data: .object(data))
+            }
+        } catch {
+            let message = (error as? any DomainError)?.message ?? "\(error)"
+            events.publish(.models, type: "models.pull_failed", data: ["name": .string(name), "error": .string(message)])
+            audit.record(
+                AuditEvent(
+                    "model.pull_failed", action: "download", actor: context.auditActor, resourceType: "model", resourceID: "ollama:" + name,
+                    details: ["error": .string(message), "source": "ollama"]))
+            throw error
+        }
+        let tags = (try? await ollama.tags()) ?? []
+        let tag = tags.first { $0.name == name } ?? tags.first { $0.name == name + ":latest" }
+        let listed = tag?.name ?? name
+        let details: JSONValue = [
+            "name": .string(listed), "path": .string("ollama:" + listed), "source": "ollama",
+            "bytes": .int(tag?.sizeBytes ?? 0), "digest": tag?.digest.map(JSONValue.string) ?? .null,
+        ]
+        events.publish(.models, type: "models.pulled", data: details)
+        audit.record(AuditEvent("model.pulled", action: "download", actor: context.auditActor, resourceType: "model", resourceID: "ollama:" + listed, details: details))
+        return PullResult(path: "ollama:" + listed, name: listed, bytes: tag?.sizeBytes ?? 0, sha256: tag?.digest ?? "", resumed: false, attempts: 1)
+    }
+}
+
+/// Download rates per layer of an Ollama pull: bytes since the layer's first progress line.
+final class PullMeter: Sendable {
+    private let started = Mutex<[String: (ContinuousClock.Instant, UInt64)]>([:])
+    private let last = Mutex<(status: String, at: ContinuousClock.Instant)?>(nil)
+
+    /// At most one event every 200 ms per status, but always a new status and a finished layer.
+    func shouldPublish(_ progress: OllamaClient.PullProgress) -> Bool {
+        let now = ContinuousClock.now
+        return last.withLock { previous in
+            let finished = progress.total != nil && progress.completed == progress.total
+            guard let seen = previous, seen.status == progress.status, !finished, now - seen.at < .milliseconds(200) else {
+                previous = (progress.status, now)
+                return true
+            }
+            return false
+        }
+    }
+
+    func rate(digest: String, completed: UInt64) -> Double {
+        let now = ContinuousClock.now
+        let (since, first) = started.withLock { table in
+            if let known = table[digest] { return known }
+            table[digest] = (now, completed)
+            return (now, completed)
+        }
+        let elapsed = Double((now - since).components.attoseconds) / 1e18 + Double((now - since).components.seconds)
+        return elapsed > 0 ? Double(completed - min(completed, first)) / elapsed : 0
     }
 }

@@ -11,7 +11,7 @@ public enum ChatMethods {
         access: .permission("chat.use"), result: ChatSessionInfo.schema)
 
     public static let list = MethodSpec<ChatListParams, ChatListResult>(
-        "chat.list", summary: "Your chat sessions, most recently active first.",
+        "chat.list", summary: "Your chat sessions (with archived: true, your archived ones), most recently active first.",
         access: .permission("chat.use"),
         result: Schema.object(["sessions": Schema.array(ChatSessionInfo.schema), "total": Schema.integer]))
 
@@ -45,8 +45,12 @@ public enum ChatMethods {
         "chat.token_count", summary: "The session's token totals and how full the model's context is.",
         access: .permission("chat.use"), result: ChatTokenCount.schema)
 
+    public static let restore = MethodSpec<ChatSessionParams, ChatSessionInfo>(
+        "chat.restore", summary: "Bring one of your archived sessions and all its messages back into your live sessions.",
+        access: .permission("chat.manage_sessions"), result: ChatSessionInfo.schema)
+
     public static let all = [
-        create.name, list.name, get.name, rename.name, delete.name, send.name, setModel.name, tokenCount.name,
+        create.name, list.name, get.name, rename.name, delete.name, send.name, setModel.name, tokenCount.name, restore.name,
     ]
 }
 
@@ -64,10 +68,12 @@ public struct ChatSessionInfo: Codable, Sendable, Equatable {
     public var createdAt: String
     public var updatedAt: String
     public var lastActivity: String
+    /// When the cleanup archived it (sessions listed with `archived: true`); null for live sessions.
+    public var archivedAt: String?
 
     public init(
         id: Int64, title: String, context: String, activeModel: String?, model: String?, messageCount: Int,
-        createdAt: String, updatedAt: String, lastActivity: String
+        createdAt: String, updatedAt: String, lastActivity: String, archivedAt: String? = nil
     ) {
         self.id = id
         self.title = title
@@ -78,13 +84,14 @@ public struct ChatSessionInfo: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.lastActivity = lastActivity
+        self.archivedAt = archivedAt
     }
 
     public static let schema = Schema.object([
         "id": Schema.integer, "title": Schema.string, "context": Schema.string,
         "active_model": Schema.nullable(Schema.string), "model": Schema.nullable(Schema.string),
         "message_count": Schema.integer, "created_at": Schema.string, "updated_at": Schema.string,
-        "last_activity": Schema.string,
+        "last_activity": Schema.string, "archived_at": Schema.nullable(Schema.string),
     ])
 }
 
@@ -292,13 +299,16 @@ public struct ChatCreateParams: RPCParams {
 public struct ChatListParams: RPCParams {
     public var limit: Int?
     public var offset: Int?
-    public init(limit: Int? = nil, offset: Int? = nil) {
+    public var archived: Bool?
+    public init(limit: Int? = nil, offset: Int? = nil, archived: Bool? = nil) {
         self.limit = limit
         self.offset = offset
+        self.archived = archived
     }
     public static let fields = [
         ParamField("limit", Schema.integer, summary: "At most this many sessions (1–500, default 100)."),
         ParamField("offset", Schema.integer, summary: "Skip this many (default 0)."),
+        ParamField("archived", Schema.boolean, summary: "List your archived sessions instead (default false); chat.restore brings one back."),
     ]
 }
 

@@ -46,12 +46,15 @@ public struct CleanupTaskStats: Codable, Sendable, Equatable {
     public var bytesFreed: Int64
     /// Candidates kept, by reason (`recent`, `locked`, `open`, `other_owner`, `other_mount`…).
     public var kept: [String: Int]
+    /// Rows that went (or would go) with the removed ones, by kind: `{"messages": n}` for
+    /// `chat_archive`; null for tasks that move nothing else.
+    public var alsoRemoved: [String: Int]?
     /// Problems met; the task carried on past each.
     public var errors: [String]
 
     public init(
         name: String, unit: String, scanned: Int = 0, removed: Int = 0, bytesFreed: Int64 = 0, kept: [String: Int] = [:],
-        errors: [String] = []
+        errors: [String] = [], alsoRemoved: [String: Int]? = nil
     ) {
         self.name = name
         self.unit = unit
@@ -60,6 +63,7 @@ public struct CleanupTaskStats: Codable, Sendable, Equatable {
         self.bytesFreed = bytesFreed
         self.kept = kept
         self.errors = errors
+        self.alsoRemoved = alsoRemoved
     }
 
     /// Counts one kept candidate under `reason`.
@@ -69,6 +73,7 @@ public struct CleanupTaskStats: Codable, Sendable, Equatable {
         "name": Schema.string, "unit": Schema.string, "scanned": Schema.integer, "removed": Schema.integer,
         "bytes_freed": Schema.integer, "kept": ["type": "object", "additionalProperties": Schema.integer],
         "errors": Schema.array(Schema.string),
+        "also_removed": Schema.nullable(["type": "object", "additionalProperties": Schema.integer]),
     ])
 }
 
@@ -88,6 +93,8 @@ public struct CleanupRunResult: Codable, Sendable, Equatable {
     public var filesDeleted: Int
     public var bytesFreed: Int64
     public var sessionsArchived: Int
+    /// The messages that moved with the archived sessions.
+    public var messagesArchived: Int
     public var orphansRemoved: Int
     public var tasks: [CleanupTaskStats]
 
@@ -107,6 +114,7 @@ public struct CleanupRunResult: Codable, Sendable, Equatable {
         filesDeleted = tasks.filter { $0.unit == "files" }.reduce(0) { $0 + $1.removed }
         bytesFreed = tasks.reduce(0) { $0 + $1.bytesFreed }
         sessionsArchived = tasks.filter { $0.unit == "sessions" }.reduce(0) { $0 + $1.removed }
+        messagesArchived = tasks.filter { $0.unit == "sessions" }.reduce(0) { $0 + ($1.alsoRemoved?["messages"] ?? 0) }
         orphansRemoved = tasks.filter { $0.unit != "files" && $0.unit != "sessions" }.reduce(0) { $0 + $1.removed }
     }
 
@@ -115,7 +123,7 @@ public struct CleanupRunResult: Codable, Sendable, Equatable {
         "dry_run": Schema.boolean, "started_at": Schema.string, "finished_at": Schema.string, "duration_ms": Schema.number,
         "status": Schema.oneOf(["ok", "partial"]), "files_scanned": Schema.integer, "files_deleted": Schema.integer,
         "bytes_freed": Schema.integer, "sessions_archived": Schema.integer, "orphans_removed": Schema.integer,
-        "tasks": Schema.array(CleanupTaskStats.schema),
+        "messages_archived": Schema.integer, "tasks": Schema.array(CleanupTaskStats.schema),
     ])
 }
 

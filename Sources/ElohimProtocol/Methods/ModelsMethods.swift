@@ -88,7 +88,7 @@ public struct ModelParams: RPCParams {
     public var model: String
     public init(model: String) { self.model = model }
     public static let fields = [
-        ParamField("model", Schema.string, required: true, summary: "A model name from models.list, or an absolute path to a GGUF file.")
+        ParamField("model", Schema.string, required: true, summary: "A model name from models.list, ollama:NAME for an Ollama model, or an absolute path to a GGUF file.")
     ]
 }
 
@@ -155,7 +155,7 @@ public struct CheckFitParams: RPCParams {
         self.context = context
     }
     public static let fields = [
-        ParamField("model", Schema.string, required: true, summary: "A model name from models.list, or an absolute path."),
+        ParamField("model", Schema.string, required: true, summary: "A model name from models.list, ollama:NAME, or an absolute path."),
         ParamField("context", Schema.integer, summary: "Context length in tokens (default: the model's, at most 4096)."),
     ]
 }
@@ -269,7 +269,7 @@ public struct SlotAssignParams: RPCParams {
     }
     public static let fields = [
         ParamField("slot", Schema.integer, required: true, summary: "The slot, 1-based."),
-        ParamField("model", Schema.string, required: true, summary: "A model name from models.list, or an absolute path."),
+        ParamField("model", Schema.string, required: true, summary: "A model name from models.list, ollama:NAME, or an absolute path."),
         ParamField("force", Schema.boolean, summary: "Load even when the model fails the fit rule (the 75% slots rule still applies)."),
         ParamField("context", Schema.integer, summary: "Context length in tokens (default: the model's, at most 4096)."),
     ]
@@ -284,7 +284,7 @@ public struct SlotParams: RPCParams {
 extension ModelsMethods {
     public static let pull = MethodSpec<PullParams, PullResult>(
         "models.pull",
-        summary: "Download a GGUF model over HTTP into the first model directory: disk space checked, resumable (Range), SHA-256 verified, renamed into place atomically; progress as `models` events.",
+        summary: "Download a GGUF model over HTTP into the first model directory: disk space checked, resumable (Range), SHA-256 verified, renamed into place atomically; or, with `name`, pull an Ollama model through Ollama's API; progress as `models` events.",
         access: .permission("models.manage"),
         result: Schema.object([
             "path": Schema.string, "name": Schema.string, "bytes": Schema.integer, "sha256": Schema.string,
@@ -303,7 +303,7 @@ public struct PullParams: RPCParams {
     }
     public static let fields = [
         ParamField("url", Schema.string, summary: "An http:// URL of a GGUF file."),
-        ParamField("name", Schema.string, summary: "An Ollama model name (pulled through Ollama's API)."),
+        ParamField("name", Schema.string, summary: "An Ollama model name (llama3.2, ollama:qwen2.5:7b), pulled through Ollama's /api/pull with progress events."),
         ParamField("sha256", Schema.string, summary: "The expected SHA-256 of the file (64 hex digits)."),
     ]
 }
@@ -345,6 +345,12 @@ public struct LoadedModelInfo: Codable, Sendable, Equatable {
     public var rssBytes: Int64?
     public var restarts: Int
     public var error: String?
+    /// `llama.cpp` or `ollama`.
+    public var runtime: String?
+    /// Ollama: the part of `rss_bytes` (its `/api/ps` size) in GPU memory.
+    public var vramBytes: Int64?
+    /// Ollama: when it unloads the model on its own; null while pinned by a hot slot.
+    public var expiresAt: String?
     public init(
         name: String, path: String, state: String, context: Int, pid: Int?, port: Int?, rssBytes: Int64?, restarts: Int, error: String?
     ) {

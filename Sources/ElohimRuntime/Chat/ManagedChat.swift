@@ -30,7 +30,7 @@ public struct ManagedChat: ChatModelProvider {
     /// The loaded runtime's n_ctx, else the context the model would be loaded with (from its metadata).
     public func knownContextLimit(model: String) async -> Int? {
         if isExternal(model) { return await external.knownContextLimit(model: model) }
-        guard let info = try? manager.inventory.resolve(model) else { return nil }
+        guard let info = try? await manager.inventory.lookup(model) else { return nil }
         if let loaded = await manager.runtime.loaded().first(where: { $0.path == info.path && $0.state == .ready }) {
             return loaded.context
         }

@@ -69,26 +69,41 @@ public struct SSELineSplitter: Sendable {
 
 extension HTTPResponseBody {
     /// The body read as a server-sent event stream.
-    public var events: SSEEvents { SSEEvents(body: self) }
+    public var events: SSEEvents { SSEEvents(body: self, splitter: SSELineSplitter()) }
 }
 
 /// Server-sent events from a response body, in order; the last event is delivered even when
 /// the stream ends without a blank line.
-public struct SSEEvents: AsyncSequence, Sendable {
-    public typealias Element = SSEEvent
+public typealias SSEEvents = SplitBody<SSELineSplitter>
+
+extension SSELineSplitter: BodySplitter {}
+
+/// Turns body chunks into items (events, lines); what a `SplitBody` runs.
+public protocol BodySplitter: Sendable {
+    associatedtype Item: Sendable
+    /// Consumes a chunk and returns the items it completed.
+    mutating func feed(_ bytes: some Sequence<UInt8>) throws -> [Item]
+    /// The item left open when the body ended, if any.
+    mutating func finish() -> Item?
+}
+
+/// A response body read through a splitter, item by item, in order.
+public struct SplitBody<Splitter: BodySplitter>: AsyncSequence, Sendable {
+    public typealias Element = Splitter.Item
     let body: HTTPResponseBody
+    let splitter: Splitter
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var chunks: HTTPResponseBody.AsyncIterator
-        var splitter = SSELineSplitter()
-        var ready: [SSEEvent] = []
+        var splitter: Splitter
+        var ready: [Splitter.Item] = []
         var ended = false
 
-        public mutating func next() async throws -> SSEEvent? {
+        public mutating func next() async throws -> Splitter.Item? {
             while ready.isEmpty {
                 if ended { return nil }
                 if let chunk = try await chunks.next() {
-                    ready = splitter.feed(chunk)
+                    ready = try splitter.feed(chunk)
                 } else {
                     ended = true
                     if let last = splitter.finish() { ready = [last] }
@@ -99,6 +114,6 @@ public struct SSEEvents: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(chunks: body.makeAsyncIterator())
+        AsyncIterator(chunks: body.makeAsyncIterator(), splitter: splitter)
     }
 }
