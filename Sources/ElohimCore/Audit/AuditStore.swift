@@ -72,44 +72,63 @@ public final class AuditStore: Sendable {
     }
 
     /// Appends events in one transaction, chaining each to the previous; returns the rows.
+    ///
+    /// The hot path of every audited request: each event's `details` is serialised once (for
+    /// its hash and its row), the canonical form is written without building a dictionary, and
+    /// one cached statement inserts the whole batch.
     func append(_ events: [(AuditEvent, String)], after tail: (id: Int64, hash: String)) throws -> [AuditRecord] {
         var previous = tail
         var records: [AuditRecord] = []
+        var detailsTexts: [String] = []
         records.reserveCapacity(events.count)
+        detailsTexts.reserveCapacity(events.count)
         for (event, timestamp) in events {
+            let detailsText = JSONWriter.string(event.details)
             var record = AuditRecord(
                 id: previous.id + 1, timestamp: timestamp, userId: event.actor.uid.map { String($0) },
                 eventType: event.eventType, resourceType: event.resourceType, resourceId: event.resourceID,
                 action: event.action, details: event.details, peerUid: event.actor.uid, peerPid: event.actor.pid,
                 clientName: event.actor.clientName, clientVersion: event.actor.clientVersion, prevHash: previous.hash,
                 hash: "")
-            record.hash = Self.digest(record.canonical(detailsText: JSONWriter.string(event.details)))
+            record.hash = Self.digest(record.canonical(detailsText: detailsText))
             previous = (record.id, record.hash)
             records.append(record)
+            detailsTexts.append(detailsText)
         }
         try pool.write { db in
-            let statement = try db.makeStatement(
+            let statement = try db.cachedStatement(
                 sql: """
                     INSERT INTO audit_log (id, timestamp, user_id, event_type, resource_type, resource_id, action, details,
                         peer_uid, peer_pid, client_name, client_version, prev_hash, hash)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-            for record in records {
-                try statement.execute(arguments: [
+            for (record, detailsText) in zip(records, detailsTexts) {
+                // The arguments match the statement by construction: skip GRDB's per-row check.
+                statement.setUncheckedArguments([
                     record.id, record.timestamp, record.userId, record.eventType, record.resourceType, record.resourceId,
-                    record.action, JSONWriter.string(record.details), record.peerUid, record.peerPid, record.clientName,
+                    record.action, detailsText, record.peerUid, record.peerPid, record.clientName,
                     record.clientVersion, record.prevHash, record.hash,
                 ])
+                try statement.execute()
             }
         }
         return records
     }
 
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Lowercase hex SHA-256 of `bytes`.
     static func digest(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let hash = SHA256.hash(data: bytes)
+        return String(unsafeUninitializedCapacity: 2 * SHA256.byteCount) { text in
+            var index = 0
+            for byte in hash {
+                text[index] = hexDigits[Int(byte >> 4)]
+                text[index + 1] = hexDigits[Int(byte & 0x0F)]
+                index += 2
+            }
+            return index
+        }
     }
 }
 
