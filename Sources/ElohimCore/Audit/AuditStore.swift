@@ -2,6 +2,7 @@ import Crypto
 import ElohimProtocol
 import Foundation
 public import GRDB
+import GRDBSQLite
 
 /// The audit log's own SQLite file (`audit.db`, WAL), so audit writes never contend with the
 /// main database, with a SHA-256 hash chain that makes any edit detectable.
@@ -102,14 +103,41 @@ public final class AuditStore: Sendable {
                         peer_uid, peer_pid, client_name, client_version, prev_hash, hash)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+            // Bound and stepped through SQLite's API directly: GRDB's arguments box every value
+            // (`StatementArguments`), which cost more per row than the insert itself.
+            let raw = statement.sqliteStatement
+            defer { sqlite3_reset(raw) }
+            func check(_ code: Int32, _ expected: Int32 = SQLITE_OK) throws {
+                guard code != expected else { return }
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                    sql: statement.sql)
+            }
+            func text(_ index: Int32, _ value: String?) throws {
+                guard let value else { return try check(sqlite3_bind_null(raw, index)) }
+                try check(sqlite3_bind_text(raw, index, value, -1, sqliteTransient))
+            }
+            func integer(_ index: Int32, _ value: Int64?) throws {
+                guard let value else { return try check(sqlite3_bind_null(raw, index)) }
+                try check(sqlite3_bind_int64(raw, index, value))
+            }
             for (record, detailsText) in zip(records, detailsTexts) {
-                // The arguments match the statement by construction: skip GRDB's per-row check.
-                statement.setUncheckedArguments([
-                    record.id, record.timestamp, record.userId, record.eventType, record.resourceType, record.resourceId,
-                    record.action, detailsText, record.peerUid, record.peerPid, record.clientName,
-                    record.clientVersion, record.prevHash, record.hash,
-                ])
-                try statement.execute()
+                sqlite3_reset(raw)
+                try integer(1, record.id)
+                try text(2, record.timestamp)
+                try text(3, record.userId)
+                try text(4, record.eventType)
+                try text(5, record.resourceType)
+                try text(6, record.resourceId)
+                try text(7, record.action)
+                try text(8, detailsText)
+                try integer(9, record.peerUid.map(Int64.init))
+                try integer(10, record.peerPid.map(Int64.init))
+                try text(11, record.clientName)
+                try text(12, record.clientVersion)
+                try text(13, record.prevHash)
+                try text(14, record.hash)
+                try check(sqlite3_step(raw), SQLITE_DONE)
             }
         }
         return records

@@ -101,11 +101,29 @@ public enum JSONWriter {
         writeString(text, into: &output)
     }
 
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
     private static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        // Most strings (keys, names, timestamps) need no escaping: copy them whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        // Most strings (keys, names, timestamps) need no escaping: copy them whole. Scanning the
+        // contiguous bytes directly is several times faster than `utf8.contains(where:)`.
+        let plain: Bool
+        if let scanned = text.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+            for byte in bytes where needsEscape(byte) { return false }
+            output.append(contentsOf: bytes)
+            return true
+        }) {
+            plain = scanned
+        } else if !text.utf8.contains(where: needsEscape) {
             output.append(contentsOf: text.utf8)
+            plain = true
+        } else {
+            plain = false
+        }
+        if plain {
             output.append(UInt8(ascii: "\""))
             return
         }
