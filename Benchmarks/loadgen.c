@@ -7,7 +7,15 @@
  * response frame has arrived. One request in flight per connection.
  *
  *   loadgen --socket PATH --clients N --seconds S --method NAME [--warmup S]
- *           [--max-frame BYTES]
+ *           [--max-frame BYTES] [--rate R]
+ *
+ * With --rate R the load is open loop instead: together the threads send R
+ * requests per second on a fixed schedule (thread i sends every N/R seconds,
+ * the threads' schedules staggered evenly), whether or not the server keeps up.
+ * Latency is then measured from the *scheduled* send time, so a server that
+ * falls behind is charged for the queueing it causes (no coordinated omission).
+ * Still one request in flight per connection: a late answer delays that
+ * thread's next send, and the delay is counted in that request's latency.
  *
  * Prints one line of JSON on stdout:
  *   {"clients":N,"method":"...","requests":R,"seconds":S,"rps":X,
@@ -57,6 +65,7 @@ struct config {
     double seconds;
     double warmup;
     uint32_t max_frame;
+    double rate; /* requests per second across all threads; 0 = closed loop */
 };
 
 struct worker {
@@ -93,7 +102,7 @@ static void usage(const char *argv0)
 {
     fprintf(stderr,
             "usage: %s --socket PATH --clients N --seconds S --method NAME "
-            "[--warmup S] [--max-frame BYTES]\n",
+            "[--warmup S] [--max-frame BYTES] [--rate R]\n",
             argv0);
 }
 
@@ -129,6 +138,9 @@ static int parse_args(int argc, char **argv)
         } else if (strcmp(a, "--warmup") == 0) {
             cfg.warmup = strtod(v, &end);
             if (*end || !(cfg.warmup >= 0)) return -1;
+        } else if (strcmp(a, "--rate") == 0) {
+            cfg.rate = strtod(v, &end);
+            if (*end || !(cfg.rate > 0)) return -1;
         } else if (strcmp(a, "--max-frame") == 0) {
             unsigned long n = strtoul(v, &end, 10);
             if (*end || n < 1 || n > UINT32_MAX) return -1;
@@ -310,6 +322,9 @@ static void *run_worker(void *arg)
     const size_t prefix_len = sizeof "{\"jsonrpc\":\"2.0\",\"id\":" - 1;
     memcpy(req + 4, "{\"jsonrpc\":\"2.0\",\"id\":", prefix_len);
     uint64_t id = (uint64_t)w->index << 40;
+    /* Open loop: this thread's schedule, staggered against the other threads'. */
+    const int64_t interval = cfg.rate > 0 ? (int64_t)((double)cfg.clients * NS_PER_SEC / cfg.rate) : 0;
+    int64_t scheduled = now_ns() + (interval * w->index) / cfg.clients;
 
     for (;;) {
         /* Build the request outside the timed section. */
@@ -327,8 +342,18 @@ static void *run_worker(void *arg)
         req[2] = (unsigned char)(body >> 8);
         req[3] = (unsigned char)body;
 
-        int64_t t0 = now_ns();
-        if (t0 >= end) break;
+        int64_t t0;
+        if (interval > 0) {
+            if (scheduled >= end) break;
+            struct timespec ts = {.tv_sec = scheduled / NS_PER_SEC, .tv_nsec = scheduled % NS_PER_SEC};
+            while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+            }
+            t0 = scheduled; /* latency counts from when the request was due */
+            scheduled += interval;
+        } else {
+            t0 = now_ns();
+            if (t0 >= end) break;
+        }
         const unsigned char *payload = NULL;
         long plen = -1;
         if (send_all(w->fd, req, off) == 0) plen = read_frame(w, &payload);
@@ -454,12 +479,12 @@ int main(int argc, char **argv)
     printf("{\"clients\":%d,\"method\":\"%s\",\"requests\":%llu,\"seconds\":%g,"
            "\"rps\":%.1f,\"p50_us\":%.0f,\"p99_us\":%.0f,\"max_us\":%.1f,\"errors\":%llu,"
            "\"rpc_errors\":%llu,\"p90_us\":%.0f,\"p999_us\":%.0f,\"mean_us\":%.2f,"
-           "\"warmup\":%g,\"elapsed\":%.4f}\n",
+           "\"warmup\":%g,\"elapsed\":%.4f,\"rate\":%g}\n",
            cfg.clients, cfg.method, (unsigned long long)requests, cfg.seconds, rps,
            percentile_us(hist, requests, 0.50, max_us), percentile_us(hist, requests, 0.99, max_us),
            max_us, (unsigned long long)errors, (unsigned long long)rpc_errors,
            percentile_us(hist, requests, 0.90, max_us), percentile_us(hist, requests, 0.999, max_us),
-           mean_us, cfg.warmup, elapsed);
+           mean_us, cfg.warmup, elapsed, cfg.rate);
     fflush(stdout);
     if (reconnect_failed) {
         fprintf(stderr, "loadgen: a connection was lost and could not be reopened\n");

@@ -41,6 +41,7 @@ struct Stores: Sendable {
             logger.info("moved old audit events to the archive", metadata: ["rows": "\(archived)", "older_than": "\(cutoff)"])
         }
         let audit = try AuditWriter(store: auditStore, logger: logger) { records in
+            guard events.hasSubscribers(.audit) else { return }
             for record in records {
                 events.publish(.audit, type: "audit.event", data: (try? RPCCoding.json(record.entry)) ?? [:])
             }

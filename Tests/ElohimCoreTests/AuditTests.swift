@@ -141,4 +141,39 @@ import Testing
         writer.flush()
         #expect(try store.verify().ok)
     }
+    /// The chain's format is fixed (docs/audit.md; exports are checked by other tools): the
+    /// canonical bytes must stay those of the sorted-key object, and the hashes those that
+    /// Python's `json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)` gives.
+    @Test func canonicalFormMatchesTheSortedKeyObjectAndIndependentHashes() throws {
+        func object(_ record: AuditRecord, _ detailsText: String) -> JSONValue {
+            func text(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+            return .object([
+                "id": .int(record.id), "timestamp": .string(record.timestamp), "user_id": text(record.userId),
+                "event_type": .string(record.eventType), "resource_type": text(record.resourceType),
+                "resource_id": text(record.resourceId), "action": .string(record.action), "details": .string(detailsText),
+                "peer_uid": record.peerUid.map { .int(Int64($0)) } ?? .null,
+                "peer_pid": record.peerPid.map { .int(Int64($0)) } ?? .null,
+                "client_name": text(record.clientName), "client_version": text(record.clientVersion),
+                "prev_hash": .string(record.prevHash),
+            ])
+        }
+        let details: JSONValue = ["name": "ünï \"q\"\\", "n": 3]
+        let full = AuditRecord(
+            id: 7, timestamp: "2026-12-01T02:03:04.567Z", userId: "1000", eventType: "vault.item_read", resourceType: "vault",
+            resourceId: "k\"ey\n1", action: "read", details: details, peerUid: 1000, peerPid: 4242, clientName: "elohim",
+            clientVersion: "0.1", prevHash: AuditStore.genesis, hash: "")
+        let bare = AuditRecord(
+            id: 1, timestamp: "2026-12-01T02:03:04.567Z", userId: nil, eventType: "daemon.started", resourceType: nil,
+            resourceId: nil, action: "start", details: [:], peerUid: nil, peerPid: nil, clientName: nil, clientVersion: nil,
+            prevHash: AuditStore.genesis, hash: "")
+        for (record, expected) in [
+            (full, "bbbad6469a6b356faa761ef6102b8946d7dcbd835498874bbd72a592bf70c0ab"),
+            (bare, "8697c085430879af1bc1c8f97ef523c8dbe9718b8de091749d34d95b0e4cab52"),
+        ] {
+            let detailsText = JSONWriter.string(record.details)
+            let canonical = record.canonical(detailsText: detailsText)
+            #expect(canonical == JSONWriter.bytes(object(record, detailsText)))
+            #expect(AuditStore.digest(canonical) == expected)
+        }
+    }
 }

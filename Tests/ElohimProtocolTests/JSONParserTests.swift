@@ -36,6 +36,39 @@ import Testing
     }
 }
 
+@Suite struct JSONWriterEscapingTests {
+    /// Strings are copied in runs between escapes: every escape, at the start, the end, back to
+    /// back and between plain runs, must come out exactly as the one-byte-at-a-time rules say.
+    @Test func everyEscapeInEveryPosition() {
+        func reference(_ text: String) -> [UInt8] {
+            var output: [UInt8] = [0x22]
+            for byte in text.utf8 {
+                switch byte {
+                case 0x22: output += Array(#"\""#.utf8)
+                case 0x5C: output += Array(#"\\"#.utf8)
+                case 0x0A: output += Array(#"\n"#.utf8)
+                case 0x0D: output += Array(#"\r"#.utf8)
+                case 0x09: output += Array(#"\t"#.utf8)
+                case 0..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    output += Array(#"\u00"#.utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                default: output.append(byte)
+                }
+            }
+            return output + [0x22]
+        }
+        let controls = String(decoding: (0..<0x20).map { UInt8($0) }, as: UTF8.self)
+        let samples = [
+            "", "plain", "ünïcödé 😀", #""quoted""#, #"back\slash"#, "\n\nlead", "trail\t", controls,
+            "a" + controls + "b\"c\\d", #"{"n":1,"note":"a typical small details object"}"#,
+            String(repeating: "x", count: 100) + "\u{1F}" + String(repeating: "y", count: 3),
+        ]
+        for text in samples {
+            #expect(JSONWriter.bytes(.string(text)) == reference(text), "\(text.debugDescription)")
+        }
+    }
+}
+
 @Suite struct RPCRequestTests {
     @Test func tellsNotificationsFromNullIDs() throws {
         let notification = try RPCRequest.validate(["jsonrpc": "2.0", "method": "m"]).get()

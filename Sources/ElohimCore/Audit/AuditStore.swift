@@ -2,6 +2,7 @@ import Crypto
 import ElohimProtocol
 import Foundation
 public import GRDB
+import GRDBSQLite
 
 /// The audit log's own SQLite file (`audit.db`, WAL), so audit writes never contend with the
 /// main database, with a SHA-256 hash chain that makes any edit detectable.
@@ -72,44 +73,90 @@ public final class AuditStore: Sendable {
     }
 
     /// Appends events in one transaction, chaining each to the previous; returns the rows.
+    ///
+    /// The hot path of every audited request: each event's `details` is serialised once (for
+    /// its hash and its row), the canonical form is written without building a dictionary, and
+    /// one cached statement inserts the whole batch.
     func append(_ events: [(AuditEvent, String)], after tail: (id: Int64, hash: String)) throws -> [AuditRecord] {
         var previous = tail
         var records: [AuditRecord] = []
+        var detailsTexts: [String] = []
         records.reserveCapacity(events.count)
+        detailsTexts.reserveCapacity(events.count)
         for (event, timestamp) in events {
+            let detailsText = JSONWriter.string(event.details)
             var record = AuditRecord(
                 id: previous.id + 1, timestamp: timestamp, userId: event.actor.uid.map { String($0) },
                 eventType: event.eventType, resourceType: event.resourceType, resourceId: event.resourceID,
                 action: event.action, details: event.details, peerUid: event.actor.uid, peerPid: event.actor.pid,
                 clientName: event.actor.clientName, clientVersion: event.actor.clientVersion, prevHash: previous.hash,
                 hash: "")
-            record.hash = Self.digest(record.canonical(detailsText: JSONWriter.string(event.details)))
+            record.hash = Self.digest(record.canonical(detailsText: detailsText))
             previous = (record.id, record.hash)
             records.append(record)
+            detailsTexts.append(detailsText)
         }
         try pool.write { db in
-            let statement = try db.makeStatement(
+            let statement = try db.cachedStatement(
                 sql: """
                     INSERT INTO audit_log (id, timestamp, user_id, event_type, resource_type, resource_id, action, details,
                         peer_uid, peer_pid, client_name, client_version, prev_hash, hash)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-            for record in records {
-                try statement.execute(arguments: [
-                    record.id, record.timestamp, record.userId, record.eventType, record.resourceType, record.resourceId,
-                    record.action, JSONWriter.string(record.details), record.peerUid, record.peerPid, record.clientName,
-                    record.clientVersion, record.prevHash, record.hash,
-                ])
+            // Bound and stepped through SQLite's API directly: GRDB's arguments box every value
+            // (`StatementArguments`), which cost more per row than the insert itself.
+            let raw = statement.sqliteStatement
+            defer { sqlite3_reset(raw) }
+            func check(_ code: Int32, _ expected: Int32 = SQLITE_OK) throws {
+                guard code != expected else { return }
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                    sql: statement.sql)
+            }
+            func text(_ index: Int32, _ value: String?) throws {
+                guard let value else { return try check(sqlite3_bind_null(raw, index)) }
+                try check(sqlite3_bind_text(raw, index, value, -1, sqliteTransient))
+            }
+            func integer(_ index: Int32, _ value: Int64?) throws {
+                guard let value else { return try check(sqlite3_bind_null(raw, index)) }
+                try check(sqlite3_bind_int64(raw, index, value))
+            }
+            for (record, detailsText) in zip(records, detailsTexts) {
+                sqlite3_reset(raw)
+                try integer(1, record.id)
+                try text(2, record.timestamp)
+                try text(3, record.userId)
+                try text(4, record.eventType)
+                try text(5, record.resourceType)
+                try text(6, record.resourceId)
+                try text(7, record.action)
+                try text(8, detailsText)
+                try integer(9, record.peerUid.map(Int64.init))
+                try integer(10, record.peerPid.map(Int64.init))
+                try text(11, record.clientName)
+                try text(12, record.clientVersion)
+                try text(13, record.prevHash)
+                try text(14, record.hash)
+                try check(sqlite3_step(raw), SQLITE_DONE)
             }
         }
         return records
     }
 
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Lowercase hex SHA-256 of `bytes`.
     static func digest(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let hash = SHA256.hash(data: bytes)
+        return String(unsafeUninitializedCapacity: 2 * SHA256.byteCount) { text in
+            var index = 0
+            for byte in hash {
+                text[index] = hexDigits[Int(byte >> 4)]
+                text[index + 1] = hexDigits[Int(byte & 0x0F)]
+                index += 2
+            }
+            return index
+        }
     }
 }
 

@@ -123,9 +123,14 @@ public final class AuditWriter: Service, Sendable {
     public func flush() {
         while true {
             var batch: [Pending] = state.withLock { state in
-                let count = min(state.queue.count, configuration.batchSize)
-                let batch = Array(state.queue.prefix(count))
-                state.queue.removeFirst(count)
+                var batch: [Pending] = []
+                if state.queue.count <= configuration.batchSize {
+                    // The usual case: take the whole queue without copying it.
+                    swap(&batch, &state.queue)
+                } else {
+                    batch = Array(state.queue.prefix(configuration.batchSize))
+                    state.queue.removeFirst(configuration.batchSize)
+                }
                 state.urgent = !state.queue.isEmpty && state.urgent
                 if state.dropped > 0 && batch.count < configuration.batchSize {
                     let dropped = state.dropped

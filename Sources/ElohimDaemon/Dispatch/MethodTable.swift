@@ -23,6 +23,8 @@ public struct MethodTable: Sendable {
         _ handler: @escaping @Sendable (RequestContext, Params) async throws -> Result
     ) {
         let fields = Params.fields
+        // Decided once here, not per request: a dynamic cast costs a runtime conformance lookup.
+        let noParams = NoParams() as? Params
         add(
             MethodEntry(
                 name: spec.name, summary: spec.summary, access: spec.access, fields: fields,
@@ -30,7 +32,7 @@ public struct MethodTable: Sendable {
                 invoke: { context, raw in
                     let named = try Self.namedParams(raw, fields: fields)
                     let params: Params
-                    if let none = NoParams() as? Params {
+                    if let none = noParams {
                         // Nothing to decode; namedParams already refused any field.
                         params = none
                     } else {

@@ -68,6 +68,12 @@ public final class EventBus: Sendable {
         }
     }
 
+    /// Whether any subscription would receive an event on `topic` now: lets a publisher skip
+    /// building an event nobody reads (the audit writer publishes every committed row).
+    public func hasSubscribers(_ topic: EventTopic) -> Bool {
+        state.withLock { state in state.subscribers.values.contains { $0.topics.contains(topic.rawValue) } }
+    }
+
     /// Starts a subscription delivering to `sink`. End it with `unsubscribe` (the connection
     /// does, when it closes).
     public func subscribe(topics: Set<String>, uid: UInt32? = nil, sink: any EventSink) -> Subscription {

@@ -94,25 +94,59 @@ public enum JSONWriter {
         }
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends `text` as a JSON string literal (quoted, escaped as `write` escapes strings).
+    public static func write(string text: String, into output: inout [UInt8]) {
+        writeString(text, into: &output)
+    }
+
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
 
     private static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        // Most strings (keys, names, timestamps) need no escaping: copy them whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        // Most strings (keys, names, timestamps) need no escaping: copy them whole. Scanning the
+        // contiguous bytes directly is several times faster than `utf8.contains(where:)`.
+        let plain: Bool
+        if let scanned = text.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+            for byte in bytes where needsEscape(byte) { return false }
+            output.append(contentsOf: bytes)
+            return true
+        }) {
+            plain = scanned
+        } else if !text.utf8.contains(where: needsEscape) {
             output.append(contentsOf: text.utf8)
+            plain = true
+        } else {
+            plain = false
+        }
+        if plain {
             output.append(UInt8(ascii: "\""))
             return
         }
+        // One byte at a time (no array literal per escape: they allocate).
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): output.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                output.append(0x5C)
+                output.append(byte)
+            case 0x0A:
+                output.append(0x5C)
+                output.append(UInt8(ascii: "n"))
+            case 0x0D:
+                output.append(0x5C)
+                output.append(UInt8(ascii: "r"))
+            case 0x09:
+                output.append(0x5C)
+                output.append(UInt8(ascii: "t"))
             case 0..<0x20:
-                output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
+                output.append(0x5C)
+                output.append(UInt8(ascii: "u"))
+                output.append(0x30)
+                output.append(0x30)
                 output.append(hexDigits[Int(byte >> 4)])
                 output.append(hexDigits[Int(byte & 0x0F)])
             default: output.append(byte)
