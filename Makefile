@@ -21,8 +21,10 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The Swift runtime is linked statically, as `make install` does: ~8 MiB less resident memory
+# for the daemon and a faster start for every `elohim` and `elohim-status` a user or a bar spawns.
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 run: release
 	.build/release/elohimd

@@ -24,8 +24,9 @@ def test_one_shot_send_streams_the_reply_and_the_meter(chat_daemon, run_cli):
     shown = json.loads(run_cli("--json", "--socket", socket, "chat", "show", str(session)).stdout)
     reply = shown["messages"][-1]
     assert reply["role"] == "assistant"
-    # Streamed pieces, then a newline: nothing else on stdout (text mode turns \r into \n).
-    assert sent.stdout == reply["content"].replace("\r\n", "\n").replace("\r", "\n") + "\n"
+    # Streamed pieces, then a newline: nothing else on stdout. Text mode reads \r\n and \r as
+    # \n, so a reply ending in \r merges with the CLI's newline: translate the whole line.
+    assert sent.stdout == (reply["content"] + "\n").replace("\r\n", "\n").replace("\r", "\n")
     assert re.search(r"tiny-a · \[[█░]{20}\] \d+ / 1,024 tokens \(\d+(\.\d)?%\) ok", sent.stderr), sent.stderr
 
     scripted = json.loads(run_cli("--json", "--socket", socket, "chat", "send", str(session), "again").stdout)
