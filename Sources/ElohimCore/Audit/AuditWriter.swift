@@ -45,6 +45,9 @@ public final class AuditWriter: Service, Sendable {
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     private let tail: Mutex<(id: Int64, hash: String)>
+    /// Batches are committed here, not on the cooperative pool: a batch is milliseconds of
+    /// hashing and SQLite, and the pool's few threads run the requests' async work.
+    private let committer = DispatchQueue(label: "elohimd.audit-writer")
 
     /// - Parameter onCommit: called after each committed batch (the daemon publishes events).
     public init(
@@ -110,7 +113,12 @@ public final class AuditWriter: Service, Sendable {
                     // Let a burst gather into one transaction.
                     try? await Task.sleep(for: configuration.batchInterval)
                 }
-                flush()
+                await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                    committer.async {
+                        self.flush()
+                        done.resume()
+                    }
+                }
             }
         } onGracefulShutdown: { [wake] in
             wake.finish()
