@@ -7,12 +7,13 @@ extension Elohim {
     /// `elohim audit`: the audit log for admins.
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "audit",
             abstract: "Read the audit log (newest first), follow it, or verify its hash chain.",
             subcommands: [Log.self, Verify.self, Export.self],
             defaultSubcommand: Log.self)
 
         struct Log: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List audit events with filters.")
+            static let configuration = CommandConfiguration(commandName: "log", abstract: "List audit events with filters.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "Only this account's events (uid).") var user: String?
             @Option(help: "Only this event type, e.g. permission.granted.") var event: String?
@@ -84,6 +85,7 @@ extension Elohim {
 
         struct Export: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "export",
                 abstract: "Founder only: write every audit row (oldest first, with prev_hash) as JSON Lines.",
                 discussion: "The first line holds the anchor hash the oldest row chains from. Unlock founder rights first with `elohim founder verify`.")
             @OptionGroup var global: GlobalOptions
@@ -121,7 +123,7 @@ extension Elohim {
         }
 
         struct Verify: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Walk the hash chain and report the first tampered row.")
+            static let configuration = CommandConfiguration(commandName: "verify", abstract: "Walk the hash chain and report the first tampered row.")
             @OptionGroup var global: GlobalOptions
 
             func run() throws {

@@ -5,6 +5,7 @@ extension Elohim {
     /// `elohim call METHOD [JSON]`: the raw escape hatch to any method.
     struct Call: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "call",
             abstract: "Call any method with raw JSON params and print the raw result.",
             discussion: "Example: elohim call daemon.hello '{\"client_name\":\"me\"}'. `elohim call rpc.discover` lists every method."
         )

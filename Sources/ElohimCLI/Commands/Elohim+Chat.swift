@@ -10,6 +10,7 @@ extension Elohim {
     /// `elohim chat …`: talk to local models in your own sessions.
     struct Chat: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "chat",
             abstract: "Chat with local models: an interactive session by default.",
             subcommands: [
                 Interactive.self, Send.self, List.self, Show.self, New.self, Rename.self, Delete.self, Model.self, Tokens.self,
@@ -38,6 +39,7 @@ extension Elohim {
 
         struct Send: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "send",
                 abstract: "Send one message to a session and print the reply as it streams ('-' reads the message from stdin).")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The session id.") var session: Int64
@@ -63,7 +65,7 @@ extension Elohim {
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Your chat sessions, most recently active first.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "Your chat sessions, most recently active first.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "At most this many (1–500).") var limit: Int = 100
             @Option(help: "Skip this many (for the next page).") var offset: Int = 0
@@ -84,7 +86,7 @@ extension Elohim {
         }
 
         struct Restore: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Bring an archived session and its messages back.")
+            static let configuration = CommandConfiguration(commandName: "restore", abstract: "Bring an archived session and its messages back.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The archived session's id (from `elohim chat list --archived`).") var session: Int64
 
@@ -97,7 +99,7 @@ extension Elohim {
         }
 
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "A session's messages (the newest page; --before pages back).")
+            static let configuration = CommandConfiguration(commandName: "show", abstract: "A session's messages (the newest page; --before pages back).")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The session id.") var session: Int64
             @Option(help: "Messages per page (1–500).") var limit: Int = 50
@@ -125,7 +127,7 @@ extension Elohim {
         }
 
         struct New: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Start a session and print its id.")
+            static let configuration = CommandConfiguration(commandName: "new", abstract: "Start a session and print its id.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "A title.") var title: String?
             @Option(help: "The session's model (default: follow the configured default).") var model: String?
@@ -142,7 +144,7 @@ extension Elohim {
         }
 
         struct Rename: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Rename a session.")
+            static let configuration = CommandConfiguration(commandName: "rename", abstract: "Rename a session.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The session id.") var session: Int64
             @Argument(help: "The new title.") var title: String
@@ -158,7 +160,7 @@ extension Elohim {
         }
 
         struct Delete: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Delete a session and all its messages.")
+            static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a session and all its messages.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The session id.") var session: Int64
             @Flag(help: "Do not ask for confirmation.") var yes = false
@@ -179,6 +181,7 @@ extension Elohim {
 
         struct Model: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "model",
                 abstract: "Show or set a session's model; 'reset' returns it to the default.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The session id.") var session: Int64
@@ -204,7 +207,7 @@ extension Elohim {
         }
 
         struct Tokens: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "The session's token meter and prompt/completion breakdown.")
+            static let configuration = CommandConfiguration(commandName: "tokens", abstract: "The session's token meter and prompt/completion breakdown.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The session id.") var session: Int64
 

@@ -6,12 +6,13 @@ extension Elohim {
     /// `elohim cleanup`: the nightly cleanup job, run now or inspected.
     struct Cleanup: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "cleanup",
             abstract: "Run the cleanup job now (stale temp files, old sessions, orphans), or see its schedule and history.",
             subcommands: [Run.self, Status.self, History.self],
             defaultSubcommand: Run.self)
 
         struct Run: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Run the cleanup now and print what it removed.")
+            static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the cleanup now and print what it removed.")
             @OptionGroup var global: GlobalOptions
             @Flag(help: "Report what would be removed; remove nothing.") var dryRun = false
 
@@ -27,7 +28,7 @@ extension Elohim {
         }
 
         struct Status: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show the schedule, the last run and the next one.")
+            static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the schedule, the last run and the next one.")
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
@@ -44,7 +45,7 @@ extension Elohim {
         }
 
         struct History: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List recent cleanup runs, newest first.")
+            static let configuration = CommandConfiguration(commandName: "history", abstract: "List recent cleanup runs, newest first.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "How many runs (0-100).") var limit: Int = 10
 

@@ -15,6 +15,7 @@ extension Elohim {
 
         struct Import: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "import",
                 abstract: "Import a CSV (header row; types inferred) or SQLite file as a dataset.",
                 discussion: "All or nothing: a bad CSV row stops the import and is named by its line number.")
             @OptionGroup var global: GlobalOptions
@@ -52,7 +53,7 @@ extension Elohim {
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Your datasets.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "Your datasets.")
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
@@ -69,7 +70,7 @@ extension Elohim {
         }
 
         struct Describe: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "A dataset's tables and columns.")
+            static let configuration = CommandConfiguration(commandName: "describe", abstract: "A dataset's tables and columns.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The dataset.") var name: String
 
@@ -92,7 +93,7 @@ extension Elohim {
         }
 
         struct Drop: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Delete a dataset and its file.")
+            static let configuration = CommandConfiguration(commandName: "drop", abstract: "Delete a dataset and its file.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The dataset.") var name: String
 

@@ -35,12 +35,13 @@ extension Elohim {
     /// `elohim docs …`: local documents.
     struct Docs: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "docs",
             abstract: "Your local documents: create, list, show, edit, delete and full-text search.",
             subcommands: [List.self, Show.self, Create.self, Update.self, Delete.self, Search.self],
             defaultSubcommand: List.self)
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List documents, newest first, with their context badge.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List documents, newest first, with their context badge.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var page: PageOptions
             @Option(help: "Only documents with this tag.") var tag: String?
@@ -56,6 +57,7 @@ extension Elohim {
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "show",
                 abstract: "Print a document: a header line with its badge, then its content.", aliases: ["get"])
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The document's id.") var id: Int64
@@ -76,6 +78,7 @@ extension Elohim {
 
         struct Create: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "create",
                 abstract: "Create a document from --content, a file (--file, - for standard input) or piped input.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The title.") var title: String
@@ -94,7 +97,7 @@ extension Elohim {
         }
 
         struct Update: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Change a document's title, content or tags.")
+            static let configuration = CommandConfiguration(commandName: "update", abstract: "Change a document's title, content or tags.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The document's id.") var id: Int64
             @Option(help: "New title.") var title: String?
@@ -115,7 +118,7 @@ extension Elohim {
         }
 
         struct Delete: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Delete a document.")
+            static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a document.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The document's id.") var id: Int64
 
@@ -126,7 +129,7 @@ extension Elohim {
         }
 
         struct Search: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Full-text search over titles and content, best first.")
+            static let configuration = CommandConfiguration(commandName: "search", abstract: "Full-text search over titles and content, best first.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "Words to find (all must match; word* matches a prefix).") var words: [String]
             @Option(help: "At most this many hits (1-200).") var limit: Int = 20

@@ -11,6 +11,7 @@ extension Elohim {
     /// `elohim doctor`: checks an installation end to end and says how to fix each problem.
     struct Doctor: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "doctor",
             abstract: "Check the installation: socket, service, data directory, runtimes and memory.",
             discussion: """
                 Checks that the daemon answers on its socket, that its systemd units are active, that \

@@ -5,11 +5,12 @@ extension Elohim {
     /// `elohim founder …`: founder elevation, like sudo.
     struct Founder: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "founder",
             abstract: "Unlock or drop founder rights (they last 5 minutes after the password).",
             subcommands: [Verify.self, Drop.self])
 
         struct Verify: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Enter the founder password to unlock founder rights.")
+            static let configuration = CommandConfiguration(commandName: "verify", abstract: "Enter the founder password to unlock founder rights.")
             @OptionGroup var global: GlobalOptions
             @Flag(help: "Read the password from standard input (for scripts).") var passwordStdin = false
 
@@ -24,7 +25,7 @@ extension Elohim {
         }
 
         struct Drop: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Give up founder rights now.")
+            static let configuration = CommandConfiguration(commandName: "drop", abstract: "Give up founder rights now.")
             @OptionGroup var global: GlobalOptions
 
             func run() throws {

@@ -7,11 +7,12 @@ extension Elohim {
     /// `elohim models …`: the GGUF inventory and memory fit checks.
     struct Models: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "models",
             abstract: "List local models, show their metadata and check whether they fit in memory.",
             subcommands: [List.self, Show.self, CheckFit.self, Pull.self], defaultSubcommand: List.self)
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the GGUF models under the model directories.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List the GGUF models under the model directories.")
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
@@ -37,7 +38,7 @@ extension Elohim {
         }
 
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show one model's metadata and memory estimate.")
+            static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one model's metadata and memory estimate.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "A model name from `elohim models list`, or a path to a GGUF file.") var model: String
 
@@ -96,6 +97,7 @@ extension Elohim {
 
         struct Pull: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "pull",
                 abstract: "Download a GGUF model (resumable, checksum-verified) into the model directory, or pull one through Ollama.",
                 discussion: """
                     Run the same command again after an interruption: the download resumes where it stopped.

@@ -11,6 +11,7 @@ extension Elohim {
     /// `elohim perf`: the performance monitor.
     struct Perf: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "perf",
             abstract: "The performance monitor: engine light, queue status, throughput and the hot-slot memory meter.",
             discussion: "--watch redraws whenever the daemon publishes a change (topic engine, and slots when the daemon has hot slots); it never polls.")
 

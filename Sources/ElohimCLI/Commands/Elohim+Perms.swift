@@ -6,6 +6,7 @@ extension Elohim {
     /// `elohim perms`: the effective-permissions view.
     struct Perms: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "perms",
             abstract: "Show your effective permissions: granted or denied, and why.")
 
         @OptionGroup var global: GlobalOptions

@@ -8,7 +8,7 @@ import Glibc
 extension Elohim {
     /// `elohim ping`: round-trip time to the daemon.
     struct Ping: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check that the daemon answers, and how fast.")
+        static let configuration = CommandConfiguration(commandName: "ping", abstract: "Check that the daemon answers, and how fast.")
 
         @OptionGroup var global: GlobalOptions
 

@@ -6,6 +6,7 @@ extension Elohim {
     /// `elohim query "SQL"`: run a read-only query on the engine and print the rows.
     struct Query: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "query",
             abstract: "Run a read-only SQL query on the query engine and print the rows.",
             discussion: "Without --dataset each of your datasets is a schema of its name (SELECT * FROM sales.sales); `elohim data list` shows them.")
 

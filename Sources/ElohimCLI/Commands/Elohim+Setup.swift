@@ -10,6 +10,7 @@ extension Elohim {
     /// `elohim setup`: the first-run wizard.
     struct Setup: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "setup",
             abstract: "First-run setup: choose the founder password (you become the founder), a default model and hot slots.",
             discussion: """
                 Interactive on a terminal; for scripts pass --founder-password-stdin, --default-model and --hot-slot.

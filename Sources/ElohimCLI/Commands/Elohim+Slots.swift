@@ -6,11 +6,12 @@ extension Elohim {
     /// `elohim slots …`: models kept loaded, with the RAM meter.
     struct Slots: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "slots",
             abstract: "Show the hot slots and their RAM meter; assign or eject models.",
             subcommands: [List.self, Assign.self, Eject.self], defaultSubcommand: List.self)
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "The RAM meter and the slot table.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "The RAM meter and the slot table.")
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
@@ -21,6 +22,7 @@ extension Elohim {
 
         struct Assign: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "assign",
                 abstract: "Load a model into a slot and keep it loaded.",
                 discussion: "Checks the fit first; when the model may not fit, shows the warning and asks (or --force).")
             @OptionGroup var global: GlobalOptions
@@ -48,7 +50,7 @@ extension Elohim {
         }
 
         struct Eject: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Empty a slot and stop its model.")
+            static let configuration = CommandConfiguration(commandName: "eject", abstract: "Empty a slot and stop its model.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The slot, 1-based.") var slot: Int
 

@@ -5,7 +5,7 @@ import Foundation
 extension Elohim {
     /// `elohim status`: is the daemon up, and what is it doing.
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the daemon's state: version, uptime, socket, data and clients.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the daemon's state: version, uptime, socket, data and clients.")
 
         @OptionGroup var global: GlobalOptions
 

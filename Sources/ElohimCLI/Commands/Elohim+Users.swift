@@ -6,12 +6,13 @@ extension Elohim {
     /// `elohim users …`: accounts for OS uids.
     struct Users: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "users",
             abstract: "Manage accounts: who may use the daemon, with which role and overrides.",
             subcommands: [List.self, Add.self, SetRole.self, Grant.self, Revoke.self, Reset.self, Remove.self],
             defaultSubcommand: List.self)
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List accounts.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List accounts.")
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
@@ -30,7 +31,7 @@ extension Elohim {
         }
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Create an account for an OS uid.")
+            static let configuration = CommandConfiguration(commandName: "add", abstract: "Create an account for an OS uid.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The OS uid (see `id -u NAME`).") var uid: UInt32
             @Option(help: "super_admin, admin, member or guest.") var role: String = "member"
@@ -52,7 +53,7 @@ extension Elohim {
         }
 
         struct Grant: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Grant a permission on top of the role.")
+            static let configuration = CommandConfiguration(commandName: "grant", abstract: "Grant a permission on top of the role.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The account's uid.") var uid: UInt32
             @Argument(help: "A permission key (see `elohim perms`).") var permission: String
@@ -63,7 +64,7 @@ extension Elohim {
         }
 
         struct Revoke: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Revoke a permission the role would give.")
+            static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a permission the role would give.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The account's uid.") var uid: UInt32
             @Argument(help: "A permission key.") var permission: String
@@ -74,7 +75,7 @@ extension Elohim {
         }
 
         struct Reset: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Remove a grant or revoke: the role decides again.")
+            static let configuration = CommandConfiguration(commandName: "reset", abstract: "Remove a grant or revoke: the role decides again.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The account's uid.") var uid: UInt32
             @Argument(help: "A permission key.") var permission: String
@@ -85,7 +86,7 @@ extension Elohim {
         }
 
         struct Remove: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Delete an account.")
+            static let configuration = CommandConfiguration(commandName: "remove", abstract: "Delete an account.")
             @OptionGroup var global: GlobalOptions
             @Option(help: "The account's uid.") var uid: UInt32
 

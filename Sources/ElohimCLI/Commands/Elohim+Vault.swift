@@ -10,12 +10,13 @@ extension Elohim {
     /// `elohim vault …`: local secrets, encrypted at rest.
     struct Vault: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "vault",
             abstract: "Your local vault: small secrets stored encrypted (AES-GCM) by the daemon.",
             subcommands: [List.self, Put.self, Get.self, Delete.self],
             defaultSubcommand: List.self)
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List vault items (names and sizes, never values).")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List vault items (names and sizes, never values).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var page: PageOptions
 
@@ -32,6 +33,7 @@ extension Elohim {
 
         struct Put: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "put",
                 abstract: "Store a secret under a name (replacing it); the value is read from standard input unless --file is given.",
                 discussion: "There is deliberately no --value option: a value on the command line is visible to other users in ps.")
             @OptionGroup var global: GlobalOptions
@@ -54,7 +56,7 @@ extension Elohim {
         }
 
         struct Get: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Print a secret's value (only the value, for scripts).")
+            static let configuration = CommandConfiguration(commandName: "get", abstract: "Print a secret's value (only the value, for scripts).")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The item's name.") var name: String
 
@@ -65,7 +67,7 @@ extension Elohim {
         }
 
         struct Delete: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Delete a vault item.")
+            static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a vault item.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The item's name.") var name: String
 

@@ -22,6 +22,7 @@ extension Elohim {
     /// `elohim workflows …`: stored step sequences the daemon runs.
     struct Workflows: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "workflows",
             abstract: "Your local workflows: named sequences of steps the daemon runs, with progress.",
             discussion: """
                 Steps are JSON objects: {"kind": "template", "text": "…"}, {"kind": "write_document", "title": "…", \
@@ -34,7 +35,7 @@ extension Elohim {
             defaultSubcommand: List.self)
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List workflows, newest first, with their last run.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List workflows, newest first, with their last run.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var page: PageOptions
 
@@ -53,7 +54,7 @@ extension Elohim {
         }
 
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Print a workflow and its steps.", aliases: ["get"])
+            static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a workflow and its steps.", aliases: ["get"])
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The workflow's id or name.") var workflow: WorkflowRef
 
@@ -85,7 +86,7 @@ extension Elohim {
         }
 
         struct Create: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Store a workflow (its steps are checked first).")
+            static let configuration = CommandConfiguration(commandName: "create", abstract: "Store a workflow (its steps are checked first).")
             @OptionGroup var global: GlobalOptions
             @Option(help: "A name, unique among your workflows.") var name: String
             @Option(help: "What it is for.") var description: String?
@@ -101,7 +102,7 @@ extension Elohim {
         }
 
         struct Update: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Change a workflow's name, description or steps.")
+            static let configuration = CommandConfiguration(commandName: "update", abstract: "Change a workflow's name, description or steps.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The workflow's id.") var id: Int64
             @Option(help: "New name.") var name: String?
@@ -120,7 +121,7 @@ extension Elohim {
         }
 
         struct Delete: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Delete a workflow.")
+            static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a workflow.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The workflow's id or name.") var workflow: WorkflowRef
 
@@ -134,6 +135,7 @@ extension Elohim {
 
         struct Run: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "run",
                 abstract: "Run a workflow now, printing each step's progress on standard error; exit 1 if a step fails.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The workflow's id or name.") var workflow: WorkflowRef
