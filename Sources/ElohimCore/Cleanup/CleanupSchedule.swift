@@ -116,8 +116,7 @@ public final class CleanupSchedule: Service, Sendable {
                 stats.append(CleanupTaskStats(name: task.name, unit: task.unit, errors: ["\(error)"]))
             }
         }
-        let elapsed = ContinuousClock.now - started
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let milliseconds = (ContinuousClock.now - started).inSeconds * 1000
         var result = CleanupRunResult(
             id: nil, trigger: trigger.rawValue, dryRun: dryRun, startedAt: Timestamp.format(startedAt),
             finishedAt: Timestamp.format(clock.now()), durationMs: (milliseconds * 1000).rounded() / 1000, tasks: stats)

@@ -20,9 +20,7 @@ public struct Moment: Sendable, Equatable {
 
     /// Now, on the process's monotonic clock and the system clock.
     public static func now() -> Moment {
-        let elapsed = ContinuousClock.now - origin
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Moment(uptime: seconds, wall: Date())
+        Moment(uptime: (ContinuousClock.now - origin).inSeconds, wall: Date())
     }
 }
 

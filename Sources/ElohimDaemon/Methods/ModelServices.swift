@@ -332,7 +332,7 @@ final class PullMeter: Sendable {
             table[digest] = (now, completed)
             return (now, completed)
         }
-        let elapsed = Double((now - since).components.attoseconds) / 1e18 + Double((now - since).components.seconds)
+        let elapsed = (now - since).inSeconds
         return elapsed > 0 ? Double(completed - min(completed, first)) / elapsed : 0
     }
 }

@@ -155,7 +155,7 @@ public struct ModelDownloader: Sendable {
     }
 
     static func progress(_ url: String, _ bytes: UInt64, _ total: UInt64?, since: UInt64, started: ContinuousClock.Instant, now: ContinuousClock.Instant) -> Progress {
-        let elapsed = Double((now - started).components.seconds) + Double((now - started).components.attoseconds) / 1e18
+        let elapsed = (now - started).inSeconds
         let rate = elapsed > 0 ? Double(bytes - since) / elapsed : 0
         let eta = total.flatMap { total in rate > 0 && total >= bytes ? Double(total - bytes) / rate : nil }
         return Progress(url: url, bytes: bytes, total: total, bytesPerSecond: rate, etaSeconds: eta)
