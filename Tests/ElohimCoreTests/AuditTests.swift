@@ -3,6 +3,7 @@ import ElohimProtocol
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 import Testing
 
 @Suite struct AuditTests {
@@ -176,4 +177,40 @@ import Testing
             #expect(AuditStore.digest(canonical) == expected)
         }
     }
+}
+
+@Suite struct AuditPacingTests {
+    /// Connections pause between requests while more than two batches are uncommitted, and go
+    /// on once the writer has committed; below that they never wait.
+    @Test func waitForRoomHoldsACallerUntilTheWriterCommits() throws {
+        let (store, directory) = try AuditTests.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = AuditWriter.Configuration()
+        configuration.batchSize = 2
+        let writer = try AuditWriter(store: store, configuration: configuration, logger: Logger(label: "test"))
+        for number in 1...4 { writer.record(AuditTests.event(number)) }
+        writer.waitForRoom(limit: .seconds(30))  // 4 uncommitted: not over two batches, returns at once
+
+        writer.record(AuditTests.event(5))
+        let returned = Box(Atomic<Bool>(false))
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            writer.waitForRoom(limit: .seconds(30))
+            returned.value.store(true, ordering: .sequentiallyConsistent)
+            done.signal()
+        }.start()
+        Thread.sleep(forTimeInterval: 0.3)
+        let returnedEarly = returned.value.load(ordering: .sequentiallyConsistent)
+        #expect(!returnedEarly, "waitForRoom returned with 5 events uncommitted")
+        writer.flush()
+        #expect(done.wait(timeout: .now() + 10) == .success, "waitForRoom still waiting after the writer committed")
+        #expect(writer.backlog == 0)
+        #expect(try store.verify().rowsChecked == 5)
+    }
+}
+
+/// Lets a closure on another thread share a non-copyable atomic.
+private final class Box<Value: ~Copyable>: Sendable where Value: Sendable {
+    let value: Value
+    init(_ value: consuming Value) { self.value = value }
 }

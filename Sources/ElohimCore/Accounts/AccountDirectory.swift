@@ -9,7 +9,7 @@ import Synchronization
 /// one transaction, then the cache is replaced.
 public final class AccountDirectory: Sendable {
     private let database: DatabasePool
-    private let cache: Mutex<[UInt32: Account]>
+    private let cache: ReadMostly<[UInt32: Account]>
 
     /// Loads every account, creating the built-in ones: root and `ownerUID` (the daemon's own
     /// uid) are `super_admin`, so the machine's owner can always administer the daemon.
@@ -24,17 +24,17 @@ public final class AccountDirectory: Sendable {
             }
             return try Self.loadAll(db)
         }
-        cache = Mutex(accounts)
+        cache = ReadMostly(accounts)
     }
 
     /// The account of `uid`, if it has one.
     public func account(_ uid: UInt32) -> Account? {
-        cache.withLock { $0[uid] }
+        cache.read { $0[uid] }
     }
 
     /// Every account, by uid.
     public func all() -> [Account] {
-        cache.withLock { Array($0.values) }.sorted { $0.uid < $1.uid }
+        cache.read { Array($0.values) }.sorted { $0.uid < $1.uid }
     }
 
     /// Creates an account.
@@ -91,7 +91,7 @@ public final class AccountDirectory: Sendable {
             try body(db)
             return try Self.loadAll(db)
         }
-        cache.withLock { $0 = accounts }
+        cache.write { $0 = accounts }
     }
 
     private static func loadAll(_ db: Database) throws -> [UInt32: Account] {

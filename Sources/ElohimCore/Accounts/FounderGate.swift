@@ -33,7 +33,7 @@ public final class FounderGate: Sendable {
     private let database: DatabasePool
     private let configuration: Configuration
     private let now: @Sendable () -> Date
-    private let elevations = Mutex<[UInt32: Date]>([:])
+    private let elevations = ReadMostly<[UInt32: Date]>([:])
 
     public init(database: DatabasePool, configuration: Configuration = .init(), now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
@@ -68,7 +68,7 @@ public final class FounderGate: Sendable {
         let failures: Int = row["failures"] ?? 0
         let current = now()
         if failures > 0, let last: Double = row["last_failure_at"] {
-            let allowedAt = Date(timeIntervalSince1970: last).addingTimeInterval(seconds(delay(after: failures)))
+            let allowedAt = Date(timeIntervalSince1970: last).addingTimeInterval(delay(after: failures).inSeconds)
             if current < allowedAt {
                 return .throttled(retryAfter: .milliseconds(Int64((allowedAt.timeIntervalSince(current) * 1000).rounded(.up))))
             }
@@ -76,8 +76,8 @@ public final class FounderGate: Sendable {
         let hash: String = row["password_hash"]
         if FounderPassword.verify(password, hash: hash) {
             try database.write { db in try db.execute(sql: "DELETE FROM founder_attempts WHERE uid = ?", arguments: [uid]) }
-            let until = current.addingTimeInterval(seconds(configuration.elevationDuration))
-            elevations.withLock { $0[uid] = until }
+            let until = current.addingTimeInterval(configuration.elevationDuration.inSeconds)
+            elevations.write { $0[uid] = until }
             return .elevated(until: until)
         }
         let count = failures + 1
@@ -91,20 +91,17 @@ public final class FounderGate: Sendable {
 
     /// When `uid`'s founder rights expire, or nil when it has none now.
     public func elevatedUntil(_ uid: UInt32) -> Date? {
-        let current = now()
-        return elevations.withLock { elevations in
-            guard let until = elevations[uid] else { return nil }
-            if until <= current {
-                elevations[uid] = nil
-                return nil
-            }
-            return until
+        guard let until = elevations.read({ $0[uid] }) else { return nil }
+        guard until <= now() else { return until }
+        elevations.write { elevations in
+            if let stored = elevations[uid], stored <= now() { elevations[uid] = nil }
         }
+        return nil
     }
 
     /// Drops `uid`'s founder rights before they expire (`elohim founder drop`).
     public func drop(_ uid: UInt32) {
-        _ = elevations.withLock { $0.removeValue(forKey: uid) }
+        _ = elevations.write { $0.removeValue(forKey: uid) }
     }
 
     /// The wait after `failures` consecutive failures.
@@ -114,7 +111,4 @@ public final class FounderGate: Sendable {
         return min(configuration.throttleBase * factor, configuration.throttleCap)
     }
 
-    private func seconds(_ duration: Duration) -> TimeInterval {
-        TimeInterval(duration.components.seconds) + TimeInterval(duration.components.attoseconds) / 1e18
-    }
 }

@@ -14,8 +14,10 @@ import Synchronization
 /// * Graceful shutdown commits everything queued before the service returns.
 /// * SIGKILL loses at most the events recorded in the last `batchInterval` (default 50 ms)
 ///   plus the batch being written.
-/// * A full queue never blocks and never loses silently: the count dropped is itself recorded
-///   as an `audit.dropped` event as soon as there is room.
+/// * Requests cannot outrun the writer: a connection pauses before its next request while
+///   more than two batches are uncommitted (`waitForRoom`), so the SIGKILL bound above holds
+///   under any load. Recording itself never blocks; a full queue (events from elsewhere) never loses
+///   silently: the count dropped is itself recorded as an `audit.dropped` event.
 public final class AuditWriter: Service, Sendable {
     public struct Configuration: Sendable {
         public var batchInterval: Duration = .milliseconds(50)
@@ -41,13 +43,19 @@ public final class AuditWriter: Service, Sendable {
     private let configuration: Configuration
     private let logger: Logger
     private let onCommit: @Sendable ([AuditRecord]) -> Void
-    private let state = Mutex(State())
+    private let state = AdaptiveMutex(State())
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     private let tail: Mutex<(id: Int64, hash: String)>
     /// Batches are committed here, not on the cooperative pool: a batch is milliseconds of
     /// hashing and SQLite, and the pool's few threads run the requests' async work.
     private let committer = DispatchQueue(label: "elohimd.audit-writer")
+    /// Events recorded and not yet committed (queued or in the batch being written), for
+    /// `waitForRoom`'s check after every request: reading it must not take `state`'s lock,
+    /// which every connection's thread would then contend for.
+    private let uncommitted = Atomic<Int>(0)
+    /// Broadcast whenever the writer commits a batch (or stops), for `waitForRoom`.
+    private let drained = NSCondition()
 
     /// - Parameter onCommit: called after each committed batch (the daemon publishes events).
     public init(
@@ -65,6 +73,7 @@ public final class AuditWriter: Service, Sendable {
     /// Turns recording off (benchmarks compare with and without) or back on.
     public func setEnabled(_ enabled: Bool) {
         state.withLock { $0.enabled = enabled }
+        announceDrained()
     }
 
     /// Queues `event` and returns at once.
@@ -89,6 +98,7 @@ public final class AuditWriter: Service, Sendable {
                 return (false, false)
             }
             state.queue.append(pending)
+            uncommitted.add(1, ordering: .relaxed)
             let wasUrgent = state.urgent
             state.urgent = state.urgent || urgent || state.queue.count >= configuration.batchSize
             // Wake the writer only when it may be idle (first event) or must hurry: a wake-up
@@ -104,6 +114,27 @@ public final class AuditWriter: Service, Sendable {
 
     /// Events queued and not yet committed.
     public var backlog: Int { state.withLock { $0.queue.count } }
+
+    /// Blocks while more than two batches are recorded and not yet committed, for at most
+    /// `limit`. Connections call it between requests, on threads of their own (never on Swift's
+    /// pool). They wake when a batch is committed, not when it is taken: while the writer works
+    /// they stay out of its way, which on a busy machine is what lets it keep up at all.
+    public func waitForRoom(limit: Duration = .seconds(1)) {
+        let full = { self.uncommitted.load(ordering: .relaxed) > 2 * self.configuration.batchSize && self.state.withLock { $0.enabled } }
+        guard full() else { return }
+        let deadline = Date().addingTimeInterval(limit.inSeconds)
+        drained.lock()
+        defer { drained.unlock() }
+        while full() {
+            if !drained.wait(until: deadline) { return }
+        }
+    }
+
+    private func announceDrained() {
+        drained.lock()
+        drained.broadcast()
+        drained.unlock()
+    }
 
     public func run() async throws {
         await withGracefulShutdownHandler {
@@ -143,6 +174,7 @@ public final class AuditWriter: Service, Sendable {
                 if state.dropped > 0 && batch.count < configuration.batchSize {
                     let dropped = state.dropped
                     state.dropped = 0
+                    uncommitted.add(1, ordering: .relaxed)
                     return batch + [
                         Pending(
                             event: AuditEvent(
@@ -154,17 +186,20 @@ public final class AuditWriter: Service, Sendable {
                 return batch
             }
             guard !batch.isEmpty else { return }
+            defer { announceDrained() }
             do {
                 let records = try tail.withLock { tail in
                     let records = try store.append(batch.map { ($0.event, $0.timestamp) }, after: tail)
                     if let last = records.last { tail = (last.id, last.hash) }
                     return records
                 }
+                uncommitted.subtract(batch.count, ordering: .relaxed)
                 for (pending, record) in zip(batch, records) { pending.committed?.resume(returning: record) }
                 onCommit(records)
             } catch {
                 logger.error("audit batch failed to commit; retrying shortly", metadata: ["error": "\(error)", "events": "\(batch.count)"])
                 let waiting = batch.filter { $0.committed != nil }
+                uncommitted.subtract(waiting.count, ordering: .relaxed)
                 for pending in waiting { pending.committed?.resume(throwing: error) }
                 batch.removeAll { $0.committed != nil }
                 state.withLock { $0.queue.insert(contentsOf: batch, at: 0) }

@@ -1,16 +1,16 @@
-import Synchronization
+import ElohimCore
 
 /// The configuration in force, replaced as a whole when SIGHUP reloads it.
 public final class LiveSettings: Sendable {
-    private let value: Mutex<DaemonConfiguration>
+    private let value: ReadMostly<DaemonConfiguration>
 
     public init(_ configuration: DaemonConfiguration) {
-        value = Mutex(configuration)
+        value = ReadMostly(configuration)
     }
 
-    public var current: DaemonConfiguration { value.withLock { $0 } }
+    public var current: DaemonConfiguration { value.current }
 
     func replace(with configuration: DaemonConfiguration) {
-        value.withLock { $0 = configuration }
+        value.write { $0 = configuration }
     }
 }
