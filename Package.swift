@@ -6,6 +6,14 @@ let strictness: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// The shipped executables link with lld, which packs relative relocations (DT_RELR, glibc
+/// 2.36+) and exports no symbols the binary does not need. With the Swift runtime, Foundation and
+/// NIO linked in statically, gold's 2.7 MB relocation table and 2 MB dynamic symbol table were
+/// read at every start and stayed resident: 4.5 MiB of elohimd's idle RSS.
+let compactExecutable: [LinkerSetting] = [
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"])
+]
+
 let package = Package(
     name: "elohimd",
     platforms: [.macOS(.v15)],
@@ -16,7 +24,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,10 +76,8 @@ let package = Package(
             name: "ElohimDaemon",
             dependencies: [
                 "ElohimRuntime",
+                "ElohimWire",
                 "CSystemd",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -91,13 +96,15 @@ let package = Package(
         .executableTarget(
             name: "elohimd",
             dependencies: ["ElohimDaemon"],
-            swiftSettings: strictness
+            swiftSettings: strictness,
+            linkerSettings: compactExecutable
         ),
-        .executableTarget(name: "elohim", dependencies: ["ElohimCLI"], swiftSettings: strictness),
+        .executableTarget(name: "elohim", dependencies: ["ElohimCLI"], swiftSettings: strictness, linkerSettings: compactExecutable),
         .executableTarget(
             name: "elohim-status",
             dependencies: ["ElohimWire", "CJSONC"],
-            swiftSettings: strictness
+            swiftSettings: strictness,
+            linkerSettings: compactExecutable
         ),
         .executableTarget(
             name: "elohim-audit-bench",
@@ -126,12 +133,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ElohimDaemonTests",
-            dependencies: [
-                "ElohimDaemon",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "NIOExtras", package: "swift-nio-extras"),
-            ],
+            dependencies: ["ElohimDaemon"],
             swiftSettings: strictness
         ),
         .testTarget(

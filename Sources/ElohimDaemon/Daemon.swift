@@ -95,6 +95,7 @@ public enum Daemon {
                 // Queries stop now, so in-flight engine.run requests answer before the grace ends.
                 stores.engine.engine.shutdown()
             },
+            pace: { [audit = stores.security.audit] in audit.waitForRoom() },
             logger: logger
         )
         counters.install(connections: { server.connections.count }, served: { dispatcher.requestsServed })

@@ -1,7 +1,7 @@
 /// The wire's framing: a 4-byte unsigned big-endian length, then that many bytes of UTF-8 JSON.
 ///
 /// This type is Foundation-free so the status helper can link it and still start in a few
-/// milliseconds. The daemon frames with swift-nio-extras; both follow `Protocol/PROTOCOL.md`.
+/// milliseconds. The daemon and the CLI frame with it too; all follow `Protocol/PROTOCOL.md`.
 public enum Frame {
     /// Bytes in the length prefix.
     public static let headerLength = 4

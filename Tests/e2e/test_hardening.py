@@ -181,3 +181,31 @@ def test_a_read_only_data_dir_stops_the_daemon_with_a_message_naming_it(daemons,
         assert "not writable" in log or "read-only" in log, log
     finally:
         _umount(data_dir)
+
+
+def test_a_subscriber_that_stops_reading_loses_events_not_the_daemon(daemon):
+    """Events for a client that has stopped reading are dropped once its socket is full: never
+    buffered without bound, never holding up the publisher. Everyone else is served meanwhile,
+    and when the client reads again its events are in order with the loss showing as a gap in
+    `seq`."""
+    with daemon.connect() as subscriber, daemon.connect() as worker:
+        assert subscriber.call("events.subscribe", {"topics": ["audit"]})["topics"] == ["audit"]
+        calls = 3000
+        for _ in range(calls):
+            worker.call("test.audit")
+        assert worker.call("daemon.ping") == {"pong": True}
+        with daemon.connect() as other:
+            assert other.call("daemon.ping") == {"pong": True}
+        seqs = []
+        while True:
+            try:
+                event = subscriber.next_notification(timeout=3)
+            except (TimeoutError, socket.timeout):
+                break
+            assert event["params"]["topic"] == "audit"
+            seqs.append(event["params"]["seq"])
+        assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+        assert 0 < len(seqs) < calls, f"expected some but not all of {calls} events, got {len(seqs)}"
+        assert any(later - earlier > 1 for earlier, later in zip(seqs, seqs[1:])), "no gap in seq"
+        # The connection itself is still good.
+        assert subscriber.call("daemon.ping") == {"pong": True}

@@ -1,7 +1,6 @@
 import ElohimCore
 import ElohimProtocol
 import Logging
-import NIOCore
 import Synchronization
 
 /// What a handler knows about the request it serves.
@@ -46,11 +45,11 @@ extension RequestContext {
 final class ConnectionHooks: Sendable {
     private let sinks = Mutex<[(subscription: EventBus.Subscription, sink: ConnectionEventSink)]>([])
     private let client = Mutex<(name: String?, version: String?)>((nil, nil))
-    private let channel: (any Channel)?
+    private let socket: Connection?
 
-    /// `channel` is where events go; `nil` for contexts without a connection (tests).
-    init(channel: (any Channel)? = nil) {
-        self.channel = channel
+    /// `socket` is where events go; `nil` for contexts without a connection (tests).
+    init(socket: Connection? = nil) {
+        self.socket = socket
     }
 
     /// Remembers what the client said it is in `daemon.hello`, for the audit log.
@@ -64,7 +63,7 @@ final class ConnectionHooks: Sendable {
     /// the connection has written the answer (`takeSubscriptions`), so the snapshot always
     /// precedes the first event.
     func subscribe(_ bus: EventBus, topics: Set<String>, uid: UInt32) -> EventBus.Subscription {
-        let sink = ConnectionEventSink(channel: channel)
+        let sink = ConnectionEventSink(connection: socket)
         let subscription = bus.subscribe(topics: topics, uid: uid, sink: sink)
         sinks.withLock { $0.append((subscription, sink)) }
         return subscription
@@ -72,8 +71,7 @@ final class ConnectionHooks: Sendable {
 
     /// Writes a notification frame now, ahead of the pending response.
     func notify(_ frame: [UInt8]) async {
-        guard let channel else { return }
-        try? await channel.writeAndFlush(ByteBuffer(bytes: frame)).get()
+        await socket?.notify(frame)
     }
 
     /// The subscriptions made by the request just answered, to activate.

@@ -1,11 +1,10 @@
-import NIOCore
 import Synchronization
 
 /// A subscription's events on their way to one connection.
 ///
 /// Until activated (right after the subscribe answer is written) events wait in a buffer of
 /// `EventBus.bufferLimit`, oldest dropped first. Then each is written as it is published,
-/// unless the client has stopped reading (the channel is not writable): that event is dropped
+/// unless the client has stopped reading (its socket buffer is full): that event is dropped
 /// rather than buffered, and the client sees the gap in `seq`.
 final class ConnectionEventSink: EventSink {
     private enum State {
@@ -14,11 +13,11 @@ final class ConnectionEventSink: EventSink {
         case closed
     }
 
-    private let channel: (any Channel)?
+    private let connection: Connection?
     private let state = Mutex(State.pending([]))
 
-    init(channel: (any Channel)?) {
-        self.channel = channel
+    init(connection: Connection?) {
+        self.connection = connection
     }
 
     func deliver(_ frame: [UInt8]) {
@@ -51,9 +50,6 @@ final class ConnectionEventSink: EventSink {
 
     /// Under the lock, so writes keep `seq` order whichever thread publishes.
     private func write(_ frame: [UInt8]) {
-        guard let channel else { return }
-        // Not writable: the client is not reading; drop rather than buffer (the gap shows in seq).
-        guard channel.isWritable else { return }
-        channel.writeAndFlush(ByteBuffer(bytes: frame), promise: nil)
+        _ = connection?.offer(frame)
     }
 }

@@ -1,5 +1,4 @@
 import ElohimProtocol
-import NIOCore
 
 #if canImport(Glibc)
 import Glibc
@@ -14,16 +13,12 @@ struct KernelCredentials: Sendable {
 
 extension PeerIdentity {
     /// Reads `SO_PEERCRED` from an accepted connection: the kernel's word on who connected,
-    /// which no client can forge. Must run on the channel's event loop.
-    static func read(from channel: any Channel) -> EventLoopFuture<PeerIdentity> {
-        guard let provider = channel as? any SocketOptionProvider else {
-            return channel.eventLoop.makeFailedFuture(PeerCredentialError.unsupported)
-        }
-        let future: EventLoopFuture<KernelCredentials> = provider.unsafeGetSocketOption(
-            level: NIOBSDSocket.OptionLevel.socket, name: NIOBSDSocket.Option(rawValue: SO_PEERCRED))
-        return future.map { credentials in
-            PeerIdentity(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid)
-        }
+    /// which no client can forge.
+    static func read(from descriptor: Int32) -> PeerIdentity? {
+        var credentials = KernelCredentials()
+        var size = socklen_t(MemoryLayout<KernelCredentials>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_PEERCRED, &credentials, &size) == 0 else { return nil }
+        return PeerIdentity(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid)
     }
 
     /// The login name of `uid` from the password database, when there is one.
@@ -36,8 +31,4 @@ extension PeerIdentity {
         }
         return String(cString: name)
     }
-}
-
-enum PeerCredentialError: Error {
-    case unsupported
 }

@@ -48,11 +48,6 @@ public struct SocketListener: Sendable {
     /// instead of getting EAGAIN. (The kernel caps it at net.core.somaxconn.)
     static let backlog: Int32 = 1024
 
-    /// Sets the listen backlog again (NIO's adoption of the socket resets it to 128).
-    public func restoreBacklog() {
-        _ = listen(descriptor, Self.backlog)
-    }
-
     /// Removes the socket file (when we created it) and releases the lock. Call once at exit.
     public func release() {
         guard !activated else { return }

@@ -6,12 +6,15 @@ import NIOPosix
 /// mirrors: one connection per request (`Connection: close`), streaming bodies with
 /// back-pressure, no TLS.
 public final class HTTPClient: Sendable {
-    private let group: any EventLoopGroup
+    private let explicitGroup: (any EventLoopGroup)?
 
-    /// - Parameter group: where connections run; the process-wide NIO loops by default.
-    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
-        self.group = group
+    /// - Parameter group: where connections run; by default the process-wide NIO loops, which
+    ///   start with the first request: a daemon that talks to no runtime runs no NIO threads.
+    public init(group: (any EventLoopGroup)? = nil) {
+        explicitGroup = group
     }
+
+    private var group: any EventLoopGroup { explicitGroup ?? MultiThreadedEventLoopGroup.singleton }
 
     /// Sends `request` and returns once the response head has arrived. `timeout` bounds the
     /// connection and the wait for the head, not the body: a model may take minutes to finish a
