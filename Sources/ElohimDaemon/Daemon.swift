@@ -59,10 +59,11 @@ public enum Daemon {
         let settings = LiveSettings(configuration)
         let events = stores.events
         let startedAt = Date()
+        let databaseSize = ThrottledReading(every: .seconds(1)) { database.sizeOnDisk() }
         let facts = DaemonFacts(
             startedAt: startedAt, startedAtText: Timestamp.format(startedAt), pid: getpid(), mode: configuration.mode,
             socketPath: listener.path, socketActivated: listener.activated, dataDir: dataDir,
-            databasePath: database.path, databaseSize: { database.sizeOnDisk() }, capabilities: capabilities
+            databasePath: database.path, databaseSize: { databaseSize.current }, capabilities: capabilities
         )
         events.setSnapshot(for: .daemon) {
             ["state": "running", "pid": .int(Int64(facts.pid)), "started_at": .string(facts.startedAtText)]

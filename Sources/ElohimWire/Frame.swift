@@ -22,6 +22,15 @@ public enum Frame {
         return bytes
     }
 
+    /// The 4-byte length prefix of a payload of `count` bytes.
+    public static func header(payloadCount count: Int) -> (UInt8, UInt8, UInt8, UInt8) {
+        let length = UInt32(truncatingIfNeeded: count)
+        return (
+            UInt8(truncatingIfNeeded: length >> 24), UInt8(truncatingIfNeeded: length >> 16),
+            UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length)
+        )
+    }
+
     /// Returns `text` (UTF-8) with its length prefix.
     public static func encode(_ text: String) -> [UInt8] {
         encode(Array(text.utf8))
@@ -56,11 +65,24 @@ public struct FrameDecoder: Sendable {
 
     /// Adds bytes read from the stream.
     public mutating func append(_ bytes: some Sequence<UInt8>) {
+        dropConsumed()
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// Adds bytes read from the stream, straight from the read buffer: a non-generic entry point,
+    /// so a caller in another module does not append through the unspecialised generic path one
+    /// byte at a time.
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        dropConsumed()
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// Once every buffered frame has been returned, the buffer starts over (keeping its memory).
+    private mutating func dropConsumed() {
         if start > 0 && start == buffer.count {
             buffer.removeAll(keepingCapacity: true)
             start = 0
         }
-        buffer.append(contentsOf: bytes)
     }
 
     /// Returns the next complete payload, or `nil` when more bytes are needed.

@@ -50,7 +50,7 @@ import Testing
 
     @Test func policyRunsBeforeTheHandler() async throws {
         struct DenyAll: AccessPolicy {
-            func authorize(_ access: Access, method: String, context: RequestContext) async throws {
+            func authorize(_ access: Access, method: String, context: RequestContext) throws {
                 throw RPCError.application(.forbidden, "no", detail: ["permission": .string(access.description)])
             }
         }
@@ -67,5 +67,60 @@ import Testing
         let response = try await send(#"{"jsonrpc":"2.0","id":1,"method":"boom"}"#, to: dispatcher)
         #expect(response?["error"]?["code"] == .int(-32603))
         #expect(response?["error"]?["message"]?.stringValue?.contains("Secret") == false)
+    }
+    /// A handler written without `await` answers on the calling thread; one that may suspend,
+    /// and a batch, are left to a task. Both paths answer alike.
+    @Test func synchronousHandlersAnswerWithoutATask() async throws {
+        let dispatcher = Self.makeDispatcher()
+        func triage(_ text: String) -> Dispatcher.Triage { dispatcher.triage(frame: Array(text.utf8), context: Self.context) }
+        guard case .answered(let pong?) = triage(#"{"jsonrpc":"2.0","id":1,"method":"daemon.ping"}"#) else {
+            Issue.record("daemon.ping was not answered immediately")
+            return
+        }
+        #expect(try JSONParser.parse(pong)["result"]?["pong"] == true)
+        guard case .answered(nil) = triage(#"{"jsonrpc":"2.0","method":"daemon.ping"}"#) else {
+            Issue.record("a notification of a synchronous method was not settled immediately")
+            return
+        }
+        guard case .answered(let parseError?) = triage("{") else {
+            Issue.record("a parse error was not answered immediately")
+            return
+        }
+        #expect(try JSONParser.parse(parseError)["error"]?["code"] == .int(-32700))
+        guard case .needsTask = triage(#"{"jsonrpc":"2.0","id":2,"method":"events.subscribe","params":{"topics":["daemon"]}}"#) else {
+            Issue.record("events.subscribe (which awaits a snapshot) was answered without a task")
+            return
+        }
+        guard case .needsTask = triage(#"[{"jsonrpc":"2.0","id":3,"method":"daemon.ping"}]"#) else {
+            Issue.record("a batch was answered without a task")
+            return
+        }
+        #expect(dispatcher.requestsServed == 2)
+    }
+
+    @Test func synchronousAndAsynchronousHandlersFailAlike() async throws {
+        struct Secret: Error {}
+        var methods = MethodTable()
+        let spec = { (name: String) in MethodSpec<NoParams, PingResult>(name, summary: "", access: .open, result: Schema.any) }
+        methods.register(spec("sync.refuse")) { _, _ in throw RPCError.invalidParams("no such thing", field: "thing") }
+        methods.register(spec("async.refuse")) { _, _ in
+            await Task.yield()
+            throw RPCError.invalidParams("no such thing", field: "thing")
+        }
+        methods.register(spec("sync.boom")) { _, _ in throw Secret() }
+        methods.register(spec("async.boom")) { _, _ in
+            await Task.yield()
+            throw Secret()
+        }
+        #expect(methods["sync.refuse"]?.invokeNow != nil && methods["async.refuse"]?.invokeNow == nil)
+        let dispatcher = Dispatcher(methods: methods, policy: AllowAllPolicy(), logger: Logger(label: "test"))
+        for kind in ["refuse", "boom"] {
+            let sync = try await send(#"{"jsonrpc":"2.0","id":1,"method":"sync.\#(kind)"}"#, to: dispatcher)
+            let async = try await send(#"{"jsonrpc":"2.0","id":1,"method":"async.\#(kind)"}"#, to: dispatcher)
+            #expect(sync?["error"]?["code"] == async?["error"]?["code"])
+            #expect(sync?["error"]?["data"]?["field"] == async?["error"]?["data"]?["field"])
+        }
+        #expect(try await send(#"{"jsonrpc":"2.0","id":1,"method":"sync.boom"}"#, to: dispatcher)?["error"]?["code"] == .int(-32603))
+        #expect(try await send(#"{"jsonrpc":"2.0","id":1,"method":"sync.refuse"}"#, to: dispatcher)?["error"]?["code"] == .int(-32602))
     }
 }

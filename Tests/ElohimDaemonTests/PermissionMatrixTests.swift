@@ -56,7 +56,7 @@ import Testing
         let policy = RBACPolicy(accounts: security.accounts, founder: security.founder, audit: security.audit)
         _ = try security.accounts.add(uid: 30_001, role: .guest, by: 0)
         do {
-            try await policy.authorize(.permission("admin.view_audit"), method: "admin.audit_log", context: Self.context(30_001))
+            try policy.authorize(.permission("admin.view_audit"), method: "admin.audit_log", context: Self.context(30_001))
             Issue.record("a guest read the audit log")
         } catch let error as RPCError {
             #expect(error.reason == "forbidden")
@@ -64,7 +64,7 @@ import Testing
             #expect(error.message.contains("elohim users grant --uid 30001 admin.view_audit"))
         }
         do {
-            try await policy.authorize(.account, method: "auth.effective_permissions", context: Self.context(30_002))
+            try policy.authorize(.account, method: "auth.effective_permissions", context: Self.context(30_002))
             Issue.record("no account was let in")
         } catch let error as RPCError {
             #expect(error.reason == "no_account")
@@ -78,7 +78,7 @@ import Testing
 
     static func allowed(_ policy: RBACPolicy, _ entry: MethodEntry, _ peer: PeerIdentity) async -> Bool {
         do {
-            try await policy.authorize(entry.access, method: entry.name, context: Self.context(peer.uid))
+            try policy.authorize(entry.access, method: entry.name, context: Self.context(peer.uid))
             return true
         } catch {
             return false

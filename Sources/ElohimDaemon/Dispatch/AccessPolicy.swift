@@ -3,7 +3,7 @@ import ElohimProtocol
 /// Decides whether a caller may use a method. The dispatcher asks before any handler runs.
 public protocol AccessPolicy: Sendable {
     /// Throws `RPCError` (`forbidden` / `no_account`) when the caller may not call with `access`.
-    func authorize(_ access: Access, method: String, context: RequestContext) async throws
+    func authorize(_ access: Access, method: String, context: RequestContext) throws
 }
 
 /// The placeholder until accounts and RBAC land: every caller that can open the socket
@@ -11,5 +11,5 @@ public protocol AccessPolicy: Sendable {
 /// every method.
 public struct AllowAllPolicy: AccessPolicy {
     public init() {}
-    public func authorize(_ access: Access, method: String, context: RequestContext) async throws {}
+    public func authorize(_ access: Access, method: String, context: RequestContext) throws {}
 }

@@ -25,15 +25,50 @@ public final class Dispatcher: Sendable {
     /// Requests answered so far (notifications included).
     public var requestsServed: Int64 { served.load(ordering: .relaxed) }
 
-    /// Handles one frame payload. Returns the response payload, or `nil` when nothing is owed
-    /// (a notification, or a batch of notifications only).
-    public func handle(frame payload: [UInt8], context: RequestContext) async -> [UInt8]? {
+    /// What `triage` made of a frame.
+    public enum Triage: Sendable {
+        /// Answered on the calling thread (`nil`: nothing is owed).
+        case answered([UInt8]?)
+        /// The parsed frame, for `handle(document:context:)`: a batch, or a method whose
+        /// handler may suspend.
+        case needsTask(JSONValue)
+    }
+
+    /// Answers a frame on the calling thread when that needs no task: a parse error, an invalid
+    /// request, or a single call of a method whose handler never suspends (`invokeNow`), which
+    /// is what status bars and scripts mostly send. Everything else is left to `handle(document:)`.
+    public func triage(frame payload: [UInt8], context: RequestContext) -> Triage {
         let document: JSONValue
         do {
             document = try JSONParser.parse(payload)
         } catch {
-            return RPCResponse.failure(id: .null, error: .parseError(error.description))
+            return .answered(RPCResponse.failure(id: .null, error: .parseError(error.description)))
         }
+        guard case .object = document, case .success(let request) = RPCRequest.validate(document),
+            let entry = methods[request.method], let invokeNow = entry.invokeNow
+        else { return .needsTask(document) }
+        served.add(1, ordering: .relaxed)
+        let outcome: Result<[UInt8], RPCError>
+        do {
+            try policy.authorize(entry.access, method: entry.name, context: context)
+            outcome = .success(try invokeNow(context, request.params))
+        } catch {
+            outcome = .failure(rpcError(for: error, method: request.method, context: context))
+        }
+        return .answered(response(to: request, outcome))
+    }
+
+    /// Handles one frame payload. Returns the response payload, or `nil` when nothing is owed
+    /// (a notification, or a batch of notifications only).
+    nonisolated(nonsending) public func handle(frame payload: [UInt8], context: RequestContext) async -> [UInt8]? {
+        switch triage(frame: payload, context: context) {
+        case .answered(let response): return response
+        case .needsTask(let document): return await handle(document: document, context: context)
+        }
+    }
+
+    /// Handles a parsed frame: one request, or a batch.
+    nonisolated(nonsending) public func handle(document: JSONValue, context: RequestContext) async -> [UInt8]? {
         switch document {
         case .array(let elements):
             guard !elements.isEmpty else {
@@ -53,46 +88,58 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    private func handle(element: JSONValue, context: RequestContext) async -> [UInt8]? {
+    nonisolated(nonsending) private func handle(element: JSONValue, context: RequestContext) async -> [UInt8]? {
         served.add(1, ordering: .relaxed)
         switch RPCRequest.validate(element) {
         case .failure(let rejection):
             return RPCResponse.failure(id: rejection.id, error: rejection.error)
         case .success(let request):
-            let outcome = await run(request, context: context)
-            guard let id = request.id else { return nil }
-            switch outcome {
-            case .success(let result): return RPCResponse.success(id: id, encodedResult: result)
-            case .failure(let error): return RPCResponse.failure(id: id, error: error)
-            }
+            return response(to: request, await run(request, context: context))
         }
     }
 
-    private func run(_ request: RPCRequest, context: RequestContext) async -> Result<[UInt8], RPCError> {
+    /// The response a request is owed: none for a notification.
+    private func response(to request: RPCRequest, _ outcome: Result<[UInt8], RPCError>) -> [UInt8]? {
+        guard let id = request.id else { return nil }
+        switch outcome {
+        case .success(let result): return RPCResponse.success(id: id, encodedResult: result)
+        case .failure(let error): return RPCResponse.failure(id: id, error: error)
+        }
+    }
+
+    nonisolated(nonsending) private func run(_ request: RPCRequest, context: RequestContext) async -> Result<[UInt8], RPCError> {
         guard let entry = methods[request.method] else {
             return .failure(.methodNotFound(request.method))
         }
         do {
-            try await policy.authorize(entry.access, method: entry.name, context: context)
+            try policy.authorize(entry.access, method: entry.name, context: context)
             return .success(try await entry.invoke(context, request.params))
-        } catch let error as RPCError {
-            return .failure(error)
-        } catch let error as any FieldInputError {
-            return .failure(.invalidParams(error.message, field: error.field))
-        } catch let error as any DomainError {
-            return .failure(.application(error.reason, error.message, detail: error.detail))
         } catch {
+            return .failure(rpcError(for: error, method: request.method, context: context))
+        }
+    }
+
+    /// The JSON-RPC error a handler's (or the access check's) error becomes.
+    private func rpcError(for error: any Error, method: String, context: RequestContext) -> RPCError {
+        switch error {
+        case let error as RPCError:
+            return error
+        case let error as any FieldInputError:
+            return .invalidParams(error.message, field: error.field)
+        case let error as any DomainError:
+            return .application(error.reason, error.message, detail: error.detail)
+        default:
             // A full disk (or a data directory gone read-only) under any area is the user's to fix.
             if let storage = StorageError.classify(error) {
-                context.logger.warning("storage refused a write", metadata: ["method": "\(request.method)", "error": "\(error)"])
-                return .failure(.application(storage.reason, storage.message, detail: storage.detail))
+                context.logger.warning("storage refused a write", metadata: ["method": "\(method)", "error": "\(error)"])
+                return .application(storage.reason, storage.message, detail: storage.detail)
             }
             let reference = String(UInt32.random(in: 0...UInt32.max), radix: 16)
             context.logger.error(
                 "method failed",
-                metadata: ["method": "\(request.method)", "error": "\(error)", "reference": "\(reference)"]
+                metadata: ["method": "\(method)", "error": "\(error)", "reference": "\(reference)"]
             )
-            return .failure(.internalError(reference: reference))
+            return .internalError(reference: reference)
         }
     }
 }

@@ -1,17 +1,42 @@
 import ElohimProtocol
 
 /// One callable method: its declaration and a type-erased handler.
-public struct MethodEntry: Sendable {
+///
+/// A class, so that looking a method up per request retains one object rather than each of
+/// its strings, arrays and closures (with a thread per connection on two cores, every shared
+/// reference count is a cache line the cores pass back and forth).
+public final class MethodEntry: Sendable {
     public let name: String
     public let summary: String
     public let access: Access
     public let fields: [ParamField]
     public let resultSchema: JSONValue
     /// Decodes params, runs the handler and returns the encoded result.
-    let invoke: @Sendable (RequestContext, JSONValue?) async throws -> [UInt8]
+    let invoke: nonisolated(nonsending) @Sendable (RequestContext, JSONValue?) async throws -> [UInt8]
+    /// The same, called directly, when the handler never suspends (it was registered as a
+    /// synchronous closure): the connection's thread answers without creating a task.
+    let invokeNow: (@Sendable (RequestContext, JSONValue?) throws -> [UInt8])?
+
+    init(
+        name: String, summary: String, access: Access, fields: [ParamField], resultSchema: JSONValue,
+        invoke: nonisolated(nonsending) @escaping @Sendable (RequestContext, JSONValue?) async throws -> [UInt8],
+        invokeNow: (@Sendable (RequestContext, JSONValue?) throws -> [UInt8])?
+    ) {
+        self.name = name
+        self.summary = summary
+        self.access = access
+        self.fields = fields
+        self.resultSchema = resultSchema
+        self.invoke = invoke
+        self.invokeNow = invokeNow
+    }
 }
 
 /// Every method the daemon serves, looked up by name. Built once at start, then read-only.
+///
+/// `register` has four overloads, chosen by the compiler from the handler and its result:
+/// a handler written without `await` is registered as synchronous (`MethodEntry.invokeNow`),
+/// and a `JSONWritable` result skips Codable. Neither costs a check per call.
 public struct MethodTable: Sendable {
     public private(set) var entries: [String: MethodEntry] = [:]
 
@@ -20,32 +45,73 @@ public struct MethodTable: Sendable {
     /// Registers a typed handler for `spec`. Registering a name twice is a programming error.
     public mutating func register<Params, Result>(
         _ spec: MethodSpec<Params, Result>,
-        _ handler: @escaping @Sendable (RequestContext, Params) async throws -> Result
+        _ handler: nonisolated(nonsending) @escaping @Sendable (RequestContext, Params) async throws -> Result
     ) {
+        let decode = Self.paramsDecoder(for: spec)
+        add(spec, invoke: { context, raw in try RPCCoding.encode(try await handler(context, try decode(raw))) })
+    }
+
+    public mutating func register<Params, Result: JSONWritable>(
+        _ spec: MethodSpec<Params, Result>,
+        _ handler: nonisolated(nonsending) @escaping @Sendable (RequestContext, Params) async throws -> Result
+    ) {
+        let decode = Self.paramsDecoder(for: spec)
+        add(spec, invoke: { context, raw in RPCCoding.encode(try await handler(context, try decode(raw))) })
+    }
+
+    public mutating func register<Params, Result>(
+        _ spec: MethodSpec<Params, Result>,
+        _ handler: @escaping @Sendable (RequestContext, Params) throws -> Result
+    ) {
+        let decode = Self.paramsDecoder(for: spec)
+        add(spec, now: { context, raw in try RPCCoding.encode(try handler(context, try decode(raw))) })
+    }
+
+    public mutating func register<Params, Result: JSONWritable>(
+        _ spec: MethodSpec<Params, Result>,
+        _ handler: @escaping @Sendable (RequestContext, Params) throws -> Result
+    ) {
+        let decode = Self.paramsDecoder(for: spec)
+        add(spec, now: { context, raw in RPCCoding.encode(try handler(context, try decode(raw))) })
+    }
+
+    /// Turns the params as they arrived into `Params`, naming the bad field on failure.
+    private static func paramsDecoder<Params, Result>(
+        for spec: MethodSpec<Params, Result>
+    ) -> @Sendable (JSONValue?) throws -> Params {
         let fields = Params.fields
         // Decided once here, not per request: a dynamic cast costs a runtime conformance lookup.
         let noParams = NoParams() as? Params
+        return { raw in
+            let named = try namedParams(raw, fields: fields)
+            // Nothing to decode for NoParams; namedParams already refused any field.
+            if let none = noParams { return none }
+            do {
+                return try RPCCoding.decode(Params.self, from: named)
+            } catch let error as RPCCoding.FieldError {
+                throw RPCError.invalidParams(error.detail, field: error.field)
+            }
+        }
+    }
+
+    private mutating func add<Params, Result>(
+        _ spec: MethodSpec<Params, Result>,
+        invoke: nonisolated(nonsending) @escaping @Sendable (RequestContext, JSONValue?) async throws -> [UInt8]
+    ) {
         add(
             MethodEntry(
-                name: spec.name, summary: spec.summary, access: spec.access, fields: fields,
-                resultSchema: spec.resultSchema,
-                invoke: { context, raw in
-                    let named = try Self.namedParams(raw, fields: fields)
-                    let params: Params
-                    if let none = noParams {
-                        // Nothing to decode; namedParams already refused any field.
-                        params = none
-                    } else {
-                        do {
-                            params = try RPCCoding.decode(Params.self, from: named)
-                        } catch let error as RPCCoding.FieldError {
-                            throw RPCError.invalidParams(error.detail, field: error.field)
-                        }
-                    }
-                    return try RPCCoding.encode(try await handler(context, params))
-                }
-            )
-        )
+                name: spec.name, summary: spec.summary, access: spec.access, fields: Params.fields,
+                resultSchema: spec.resultSchema, invoke: invoke, invokeNow: nil))
+    }
+
+    private mutating func add<Params, Result>(
+        _ spec: MethodSpec<Params, Result>,
+        now: @escaping @Sendable (RequestContext, JSONValue?) throws -> [UInt8]
+    ) {
+        add(
+            MethodEntry(
+                name: spec.name, summary: spec.summary, access: spec.access, fields: Params.fields,
+                resultSchema: spec.resultSchema, invoke: { context, raw in try now(context, raw) }, invokeNow: now))
     }
 
     /// Registers a handler that takes params as they arrived (positional or named) and returns
@@ -57,7 +123,7 @@ public struct MethodTable: Sendable {
         add(
             MethodEntry(
                 name: name, summary: summary, access: access, fields: [], resultSchema: Schema.any,
-                invoke: { context, raw in JSONWriter.bytes(try await handler(context, raw)) }
+                invoke: { context, raw in JSONWriter.bytes(try await handler(context, raw)) }, invokeNow: nil
             )
         )
     }

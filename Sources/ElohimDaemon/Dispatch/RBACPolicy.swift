@@ -9,7 +9,7 @@ struct RBACPolicy: AccessPolicy {
     let founder: FounderGate
     let audit: AuditWriter
 
-    func authorize(_ access: Access, method: String, context: RequestContext) async throws {
+    func authorize(_ access: Access, method: String, context: RequestContext) throws {
         let peer = context.peer
         switch access {
         case .open:

@@ -61,7 +61,7 @@ extension MethodTable {
                 mode: facts.mode.rawValue, startedAt: facts.startedAtText,
                 uptimeSeconds: (Date().timeIntervalSince(facts.startedAt) * 1000).rounded() / 1000,
                 socketPath: facts.socketPath, socketActivated: facts.socketActivated, dataDir: facts.dataDir,
-                configPath: settings.current.configPath, databasePath: facts.databasePath,
+                configPath: settings.read(\.configPath), databasePath: facts.databasePath,
                 databaseSizeBytes: facts.databaseSize(), connections: connections(), requestsServed: served()
             )
         }

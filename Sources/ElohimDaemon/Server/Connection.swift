@@ -66,27 +66,46 @@ final class Connection: Sendable {
     /// `unlessFull` never waits: if not one byte fits now the frame is skipped; if only part of
     /// it fit, the stream is cut mid-frame and the connection is closed (an event publisher
     /// must never wait on a client that has stopped reading).
+    ///
+    /// The length prefix and the payload go out in one `sendmsg`, without copying the payload
+    /// into a frame first.
     private func writeFrame(_ payload: [UInt8], unlessFull: Bool = false) -> Bool {
-        let frame = Frame.encode(payload)
-        return frame.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let flags = Int32(MSG_NOSIGNAL) | (unlessFull ? Int32(MSG_DONTWAIT) : 0)
-                let sent = send(descriptor, raw.baseAddress! + offset, raw.count - offset, flags)
-                if sent > 0 {
-                    offset += sent
-                } else if sent < 0 && errno == EINTR {
-                    continue
-                } else if sent < 0 && offset == 0 && unlessFull && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                    return false
-                } else {
-                    // EPIPE, a reset, the send timeout, or an event that only partly fit: the
-                    // stream cannot be resumed mid-frame.
-                    Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
-                    return false
+        var header = Frame.header(payloadCount: payload.count)
+        let flags = Int32(MSG_NOSIGNAL) | (unlessFull ? Int32(MSG_DONTWAIT) : 0)
+        return withUnsafeMutableBytes(of: &header) { header in
+            payload.withUnsafeBytes { body in
+                let total = header.count + body.count
+                var offset = 0
+                while offset < total {
+                    // What is left: the rest of the header (if any), then the rest of the body.
+                    let headerLeft = max(header.count - offset, 0)
+                    let bodyOffset = offset - (header.count - headerLeft)
+                    var parts = (
+                        iovec(iov_base: header.baseAddress! + (header.count - headerLeft), iov_len: headerLeft),
+                        iovec(iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress.map { $0 + bodyOffset }), iov_len: body.count - bodyOffset)
+                    )
+                    let sent = withUnsafeMutableBytes(of: &parts) { raw in
+                        let parts = raw.bindMemory(to: iovec.self)
+                        var message = msghdr()
+                        message.msg_iov = headerLeft > 0 ? parts.baseAddress : parts.baseAddress! + 1
+                        message.msg_iovlen = headerLeft > 0 ? 2 : 1
+                        return sendmsg(descriptor, &message, flags)
+                    }
+                    if sent > 0 {
+                        offset += sent
+                    } else if sent < 0 && errno == EINTR {
+                        continue
+                    } else if sent < 0 && offset == 0 && unlessFull && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                        return false
+                    } else {
+                        // EPIPE, a reset, the send timeout, or an event that only partly fit: the
+                        // stream cannot be resumed mid-frame.
+                        Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
+                        return false
+                    }
                 }
+                return true
             }
-            return true
         }
     }
 

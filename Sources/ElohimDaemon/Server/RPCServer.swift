@@ -160,8 +160,15 @@ private struct ConnectionSession: Sendable {
         while true {
             do {
                 while let frame = try decoder.next() {
-                    let dispatcher = self.dispatcher
-                    guard connection.answer({ await dispatcher.handle(frame: frame, context: context) }) else {
+                    let answered: Bool
+                    switch dispatcher.triage(frame: frame, context: context) {
+                    case .answered(let response):
+                        answered = response.map { connection.write($0) } ?? true
+                    case .needsTask(let document):
+                        let dispatcher = self.dispatcher
+                        answered = connection.answer { await dispatcher.handle(document: document, context: context) }
+                    }
+                    guard answered else {
                         logger.debug("connection ended while answering")
                         return
                     }
@@ -178,12 +185,14 @@ private struct ConnectionSession: Sendable {
             }
             // Everything complete has been answered; a partial frame at the end is dropped.
             if inputEnded { return }
-            let count = scratch.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count > 0 {
-                decoder.append(scratch[..<count])
-            } else if count == 0 {
+            let count = scratch.withUnsafeMutableBytes { buffer in
+                let count = read(descriptor, buffer.baseAddress, buffer.count)
+                if count > 0 { decoder.append(UnsafeRawBufferPointer(rebasing: buffer[..<count])) }
+                return count
+            }
+            if count == 0 {
                 inputEnded = true
-            } else if errno != EINTR {
+            } else if count < 0 && errno != EINTR {
                 logger.debug("connection ended", metadata: ["errno": "\(errno)"])
                 return
             }

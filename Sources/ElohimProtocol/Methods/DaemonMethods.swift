@@ -85,13 +85,19 @@ public struct HelloResult: Codable, Sendable {
 }
 
 /// Result of `daemon.ping`.
-public struct PingResult: Codable, Sendable {
+public struct PingResult: Codable, Sendable, JSONWritable {
     public var pong: Bool
     public init() { pong = true }
+
+    public func writeJSON(into output: inout [UInt8]) {
+        var object = JSONObjectWriter(into: &output)
+        object.member("pong", pong, into: &output)
+        object.end(into: &output)
+    }
 }
 
 /// Result of `daemon.status`.
-public struct DaemonStatus: Codable, Sendable {
+public struct DaemonStatus: Codable, Sendable, JSONWritable {
     public var daemonVersion: String
     public var protocolVersion: String
     public var pid: Int32
@@ -106,7 +112,7 @@ public struct DaemonStatus: Codable, Sendable {
     /// The configuration file read, or nil when running on built-in defaults.
     public var configPath: String?
     public var databasePath: String
-    /// Bytes of the database file plus its WAL.
+    /// Bytes of the database file plus its WAL, read at most once a second.
     public var databaseSizeBytes: Int64
     public var connections: Int
     public var requestsServed: Int64
@@ -130,6 +136,26 @@ public struct DaemonStatus: Codable, Sendable {
         self.databaseSizeBytes = databaseSizeBytes
         self.connections = connections
         self.requestsServed = requestsServed
+    }
+
+    /// Status bars poll this; written directly (see `JSONWritable`), members in key order.
+    public func writeJSON(into output: inout [UInt8]) {
+        var object = JSONObjectWriter(into: &output)
+        object.member("config_path", configPath, into: &output)
+        object.member("connections", connections, into: &output)
+        object.member("daemon_version", daemonVersion, into: &output)
+        object.member("data_dir", dataDir, into: &output)
+        object.member("database_path", databasePath, into: &output)
+        object.member("database_size_bytes", databaseSizeBytes, into: &output)
+        object.member("mode", mode, into: &output)
+        object.member("pid", pid, into: &output)
+        object.member("protocol_version", protocolVersion, into: &output)
+        object.member("requests_served", requestsServed, into: &output)
+        object.member("socket_activated", socketActivated, into: &output)
+        object.member("socket_path", socketPath, into: &output)
+        object.member("started_at", startedAt, into: &output)
+        object.member("uptime_seconds", uptimeSeconds, into: &output)
+        object.end(into: &output)
     }
 
     static let schema = Schema.object([

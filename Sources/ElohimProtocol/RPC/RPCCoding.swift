@@ -37,6 +37,14 @@ public enum RPCCoding {
         JSONWriter.bytes(try valueEncoder.encode(value))
     }
 
+    /// Serialises a value that writes itself: the same bytes, without Codable's tree.
+    public static func encode(_ value: some JSONWritable) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
+        value.writeJSON(into: &output)
+        return output
+    }
+
     /// Converts `value` to a `JSONValue` (for events and documents assembled from parts).
     public static func json(_ value: some Encodable) throws -> JSONValue {
         try valueEncoder.encode(value)

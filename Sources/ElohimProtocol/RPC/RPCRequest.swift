@@ -43,11 +43,17 @@ public struct RPCRequest: Sendable {
         default:
             return .failure(Rejection(id: answerID, error: .invalidRequest("\"params\" must be an array or an object")))
         }
-        for key in members.keys where !["jsonrpc", "id", "method", "params"].contains(key) {
-            return .failure(Rejection(id: answerID, error: .invalidRequest("unknown member \"\(key)\"")))
+        // jsonrpc and method are present by now; anything beyond the four names is refused.
+        let known = 2 + (members["id"] == nil ? 0 : 1) + (params == nil ? 0 : 1)
+        if members.count > known {
+            for key in members.keys.sorted() where !Self.memberNames.contains(key) {
+                return .failure(Rejection(id: answerID, error: .invalidRequest("unknown member \"\(key)\"")))
+            }
         }
         return .success(RPCRequest(id: id, method: method, params: params))
     }
+
+    private static let memberNames: Set<String> = ["jsonrpc", "id", "method", "params"]
 
     /// A request that could not be accepted, and the id its error response carries.
     public struct Rejection: Error, Sendable {

@@ -1,0 +1,81 @@
+/// A result that writes its own JSON instead of going through `Encodable`.
+///
+/// Only for the few results polled so often that Codable's tree is most of their cost: a
+/// dictionary per object, every key converted to snake_case and every object's keys sorted on
+/// every call (`daemon.status`, which status bars poll: a third of the daemon's CPU per call
+/// went there). `writeJSON` must write exactly what `RPCCoding.encode` writes for the value
+/// through `Encodable`; `JSONWritableTests` checks each conforming type against it.
+public protocol JSONWritable: Encodable {
+    func writeJSON(into output: inout [UInt8])
+}
+
+/// Writes one JSON object member by member, with the same spelling as `JSONWriter`.
+///
+/// Members must be written in the order `JSONWriter` sorts keys (byte order): a caller lists
+/// them alphabetically, and debug builds check it.
+public struct JSONObjectWriter: ~Copyable {
+    private var isFirst = true
+    #if DEBUG
+    private var previousKey = ""
+    #endif
+
+    /// Opens the object (`{`).
+    public init(into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "{"))
+    }
+
+    /// Closes the object (`}`).
+    public consuming func end(into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "}"))
+    }
+
+    public mutating func member(_ key: StaticString, _ value: String, into output: inout [UInt8]) {
+        writeKey(key, into: &output)
+        JSONWriter.write(string: value, into: &output)
+    }
+
+    /// `null` when `value` is nil, as `RPCCoding` writes a nil optional.
+    public mutating func member(_ key: StaticString, _ value: String?, into output: inout [UInt8]) {
+        writeKey(key, into: &output)
+        if let value {
+            JSONWriter.write(string: value, into: &output)
+        } else {
+            output.append(contentsOf: "null".utf8)
+        }
+    }
+
+    public mutating func member(_ key: StaticString, _ value: Bool, into output: inout [UInt8]) {
+        writeKey(key, into: &output)
+        output.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    public mutating func member(_ key: StaticString, _ value: some BinaryInteger, into output: inout [UInt8]) {
+        writeKey(key, into: &output)
+        JSONWriter.write(.int(Int64(value)), into: &output)
+    }
+
+    /// As `JSONValueEncoder` encodes a double: whole values up to 2^53 as integers.
+    public mutating func member(_ key: StaticString, _ value: Double, into output: inout [UInt8]) {
+        writeKey(key, into: &output)
+        if value.rounded() == value && abs(value) <= 9_007_199_254_740_992 {
+            JSONWriter.write(.int(Int64(value)), into: &output)
+        } else {
+            JSONWriter.write(.double(value), into: &output)
+        }
+    }
+
+    private mutating func writeKey(_ key: StaticString, into output: inout [UInt8]) {
+        #if DEBUG
+        let text = key.description
+        assert(isFirst || previousKey < text, "JSONObjectWriter: \(text) written after \(previousKey); list members in key order")
+        previousKey = text
+        #endif
+        if !isFirst { output.append(UInt8(ascii: ",")) }
+        isFirst = false
+        // Keys are snake_case ASCII: nothing to escape.
+        output.append(UInt8(ascii: "\""))
+        output.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        output.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: ":"))
+    }
+}
