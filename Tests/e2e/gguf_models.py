@@ -144,6 +144,67 @@ def make_llama_gguf(
     return path
 
 
+def write_fuzz_seeds(directory: str) -> list[str]:
+    """Writes the `gguf` fuzz target's seed inputs into `directory` and returns their paths.
+
+    Generated rather than committed: every metadata value type (with nested arrays) and two
+    tensors; a file with no tensors and one key; and a real tiny llama model cut where its
+    tensor data begins, so a reader must stop with a clean "incomplete" error. The names end in
+    `.gguf` so the daemon's model inventory picks them up (`test_models.py` replays them there).
+    """
+    os.makedirs(directory, exist_ok=True)
+    paths = []
+
+    path = os.path.join(directory, "all-types.gguf")
+    writer = gguf.GGUFWriter(path, "llama")
+    writer.add_uint8("t.u8", 7)
+    writer.add_int8("t.i8", -7)
+    writer.add_uint16("t.u16", 700)
+    writer.add_int16("t.i16", -700)
+    writer.add_uint32("t.u32", 70000)
+    writer.add_int32("t.i32", -70000)
+    writer.add_float32("t.f32", 1.5)
+    writer.add_uint64("t.u64", 1 << 40)
+    writer.add_int64("t.i64", -(1 << 40))
+    writer.add_float64("t.f64", 2.25)
+    writer.add_bool("t.bool", True)
+    writer.add_string("t.str", "h\u00e9llo")
+    writer.add_array("t.arr_i32", [1, 2, 3])
+    writer.add_array("t.arr_str", ["a", "bc"])
+    writer.add_array("t.arr_nested", [[1, 2], [3]])
+    writer.add_context_length(128)
+    writer.add_embedding_length(8)
+    writer.add_block_count(1)
+    writer.add_head_count(2)
+    writer.add_head_count_kv(1)
+    writer.add_feed_forward_length(16)
+    writer.add_file_type(int(gguf.LlamaFileType.ALL_F32))
+    writer.add_tensor("token_embd.weight", np.ones((4, 8), dtype=np.float32))
+    writer.add_tensor("output_norm.weight", np.ones(8, dtype=np.float16))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    paths.append(path)
+
+    path = os.path.join(directory, "empty.gguf")
+    writer = gguf.GGUFWriter(path, "llama")
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    paths.append(path)
+
+    whole = make_llama_gguf(os.path.join(directory, "whole.tmp"), n_embd=32, n_layer=1, n_head=2, n_head_kv=1, n_ff=32, ctx=256)
+    data_offset = gguf.GGUFReader(whole).data_offset
+    path = os.path.join(directory, "tiny-llama-header.gguf")
+    with open(whole, "rb") as source, open(path, "wb") as header:
+        header.write(source.read(data_offset))
+    os.remove(whole)
+    paths.append(path)
+    return paths
+
+
 def parameter_count(n_embd=64, n_layer=2, n_head=4, n_head_kv=2, n_ff=128, n_vocab=None, **_):
     """The number of weights `make_llama_gguf` writes for these shapes."""
     n_vocab = len(vocabulary(n_vocab)[0])
@@ -156,7 +217,8 @@ if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(description="Write a tiny random-weight llama GGUF model.")
-    parser.add_argument("path")
+    parser.add_argument("path", help="the model to write (with --fuzz-seeds: the directory for the seeds)")
+    parser.add_argument("--fuzz-seeds", action="store_true", help="write the gguf fuzz target's seed inputs instead")
     parser.add_argument("--n-embd", type=int, default=64)
     parser.add_argument("--n-layer", type=int, default=2)
     parser.add_argument("--n-head", type=int, default=4)
@@ -166,8 +228,11 @@ if __name__ == "__main__":
     parser.add_argument("--ftype", default="f16", choices=sorted(FTYPES))
     parser.add_argument("--n-vocab", type=int, default=None, help="pad the vocabulary to this many tokens")
     args = parser.parse_args()
-    make_llama_gguf(
-        args.path, n_embd=args.n_embd, n_layer=args.n_layer, n_head=args.n_head, n_head_kv=args.n_head_kv,
-        n_ff=args.n_ff, ctx=args.ctx, ftype=args.ftype, n_vocab=args.n_vocab,
-    )
-    print(args.path)
+    if args.fuzz_seeds:
+        print("\n".join(write_fuzz_seeds(args.path)))
+    else:
+        make_llama_gguf(
+            args.path, n_embd=args.n_embd, n_layer=args.n_layer, n_head=args.n_head, n_head_kv=args.n_head_kv,
+            n_ff=args.n_ff, ctx=args.ctx, ftype=args.ftype, n_vocab=args.n_vocab,
+        )
+        print(args.path)

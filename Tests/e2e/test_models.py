@@ -12,7 +12,7 @@ import pytest
 
 from model_helpers import small_machine, write_config
 from elohim_client import RPCFailure, short_tempdir, remove_tree
-from gguf_models import make_llama_gguf, parameter_count
+from gguf_models import make_llama_gguf, parameter_count, write_fuzz_seeds
 
 SHAPE = dict(n_embd=64, n_layer=2, n_head=4, n_head_kv=2, n_ff=128, ctx=2048)
 
@@ -141,6 +141,34 @@ def test_hostile_and_missing_models_are_clean_errors(daemons, workdir, model_dir
         assert connection.call("daemon.ping") == {"pong": True}
     result = run_cli("--socket", daemon.socket_path, "models", "show", "magic")
     assert result.returncode == 1 and "not a usable GGUF model" in result.stderr
+
+
+FUZZ = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Fuzz")
+
+
+def test_the_gguf_fuzz_seeds_and_regressions_are_listed_or_refused_cleanly(daemons, workdir):
+    """The `gguf` fuzz target's inputs (generated seeds, committed regressions) through the
+    daemon's real model inventory: each is a model or a clean error, never a crash."""
+    seeds = os.path.join(workdir, "seeds")
+    write_fuzz_seeds(seeds)
+    regressions = os.path.join(FUZZ, "regressions", "gguf")
+    names = {"all-types", "empty", "tiny-llama-header"}
+    for name in sorted(os.listdir(regressions)) if os.path.isdir(regressions) else []:
+        shutil.copy(os.path.join(regressions, name), os.path.join(seeds, f"regression-{name}.gguf"))
+        names.add(f"regression-{name}")
+    daemon = daemons.start(["--config", write_config(workdir, {"model_dirs": [seeds]})])
+    with daemon.connect() as connection:
+        listing = {m["name"]: m for m in connection.call("models.list")["models"]}
+        assert set(listing) == names
+        assert listing["all-types"]["error"] is None
+        assert listing["all-types"]["context_length"] == 128 and listing["all-types"]["layers"] == 1
+        assert "incomplete" in listing["tiny-llama-header"]["error"]
+        for name in sorted(names):
+            try:
+                connection.call("models.show", {"model": name})
+            except RPCFailure as failure:
+                assert failure.data["reason"] == "invalid_model", (name, failure.error)
+        assert connection.call("daemon.ping") == {"pong": True}
 
 
 # Ollama cannot run here: this is a replay double. It answers /api/tags with a response shaped
