@@ -34,9 +34,10 @@ public final class Dispatcher: Sendable {
         case needsTask(JSONValue)
     }
 
-    /// Answers a frame on the calling thread when that needs no task: a parse error, an invalid
-    /// request, or a single call of a method whose handler never suspends (`invokeNow`), which
-    /// is what status bars and scripts mostly send. Everything else is left to `handle(document:)`.
+    /// Answers a frame on the calling thread when that needs no task: a parse error, or a single
+    /// call of a method whose handler never suspends (`invokeNow`), which is what status bars
+    /// and scripts mostly send. Everything else (batches, handlers that await, invalid requests
+    /// and unknown methods) is left to `handle(document:)`.
     public func triage(frame payload: [UInt8], context: RequestContext) -> Triage {
         let document: JSONValue
         do {
