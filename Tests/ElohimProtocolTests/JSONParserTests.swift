@@ -12,6 +12,25 @@ import Testing
         #expect(try JSONParser.parse("1e3") == .double(1000))
     }
 
+    /// Up to 18 digits take a shortcut that skips making a String; both sides of it agree.
+    @Test func integersOnBothSidesOfTheShortcut() throws {
+        #expect(try JSONParser.parse("0") == .int(0))
+        #expect(try JSONParser.parse("-0") == .int(0))
+        #expect(try JSONParser.parse("999999999999999999") == .int(999_999_999_999_999_999))
+        #expect(try JSONParser.parse("-99999999999999999") == .int(-99_999_999_999_999_999))
+        #expect(try JSONParser.parse("9223372036854775807") == .int(.max))
+        #expect(try JSONParser.parse("-9223372036854775808") == .int(.min))
+        #expect(try JSONParser.parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
+        #expect(try JSONParser.parse("[12,-3]") == [12, -3])
+    }
+
+    @Test func nonASCIIStringsAreStillValidated() throws {
+        #expect(try JSONParser.parse(#""h\#u{e9}llo""#) == "h\u{e9}llo")
+        // A lone continuation byte, and a truncated two-byte sequence, after ASCII.
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse([0x22, 0x61, 0x80, 0x22]) }
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse([0x22, 0x61, 0xC3, 0x22]) }
+    }
+
     @Test(arguments: [
         "", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"\\x\"", "\"\u{01}\"", "[1] 2", "\"\\ud800\"",
         "1e999",

@@ -49,18 +49,43 @@ public struct JSONObjectWriter: ~Copyable {
         output.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
-    public mutating func member(_ key: StaticString, _ value: some BinaryInteger, into output: inout [UInt8]) {
+    public mutating func member(_ key: StaticString, _ value: Int64, into output: inout [UInt8]) {
         writeKey(key, into: &output)
-        JSONWriter.write(.int(Int64(value)), into: &output)
+        Self.writeDecimal(value, into: &output)
+    }
+
+    public mutating func member(_ key: StaticString, _ value: Int, into output: inout [UInt8]) {
+        member(key, Int64(value), into: &output)
+    }
+
+    public mutating func member(_ key: StaticString, _ value: Int32, into output: inout [UInt8]) {
+        member(key, Int64(value), into: &output)
     }
 
     /// As `JSONValueEncoder` encodes a double: whole values up to 2^53 as integers.
     public mutating func member(_ key: StaticString, _ value: Double, into output: inout [UInt8]) {
         writeKey(key, into: &output)
         if value.rounded() == value && abs(value) <= 9_007_199_254_740_992 {
-            JSONWriter.write(.int(Int64(value)), into: &output)
+            Self.writeDecimal(Int64(value), into: &output)
         } else {
             JSONWriter.write(.double(value), into: &output)
+        }
+    }
+
+    /// `value` in decimal, as `String(value)` spells it, without making the String.
+    private static func writeDecimal(_ value: Int64, into output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        // 20 digits hold UInt64.max; filled from the end.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
         }
     }
 

@@ -123,18 +123,23 @@ public struct JSONParser {
             index += 1
             let start = index
             // Fast path: no escapes, so the bytes are the string.
+            var nonASCII: UInt8 = 0
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                    index += 1
+                    // ASCII is valid UTF-8 as it is: no validation, and no generic call (most
+                    // strings here are member names and short values).
+                    if nonASCII < 0x80 { return String(decoding: slice, as: UTF8.self) }
                     guard let text = String(validating: slice, as: UTF8.self) else {
                         throw Failure(offset: start, reason: "invalid UTF-8 in string")
                     }
-                    index += 1
                     return text
                 }
                 if byte == UInt8(ascii: "\\") { break }
                 if byte < 0x20 { throw fail("control character in string") }
+                nonASCII |= byte
                 index += 1
             }
             var scratch = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
@@ -231,6 +236,14 @@ public struct JSONParser {
                 }
                 guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
                 while index < bytes.count && isDigit(bytes[index]) { index += 1 }
+            }
+            // Up to 18 digits always fit in an Int64: the common case (ids, counts) without a String.
+            if isInteger && index - start <= 18 {
+                var magnitude: Int64 = 0
+                for byte in bytes[start..<index] where byte != UInt8(ascii: "-") {
+                    magnitude = magnitude * 10 + Int64(byte &- UInt8(ascii: "0"))
+                }
+                return .int(bytes[start] == UInt8(ascii: "-") ? -magnitude : magnitude)
             }
             // Number characters are ASCII, so this cannot fail to decode.
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)

@@ -40,7 +40,7 @@ public enum RPCCoding {
     /// Serialises a value that writes itself: the same bytes, without Codable's tree.
     public static func encode(_ value: some JSONWritable) -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(256)
+        output.reserveCapacity(512)  // a daemon.status result in one allocation
         value.writeJSON(into: &output)
         return output
     }
