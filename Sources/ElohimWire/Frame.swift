@@ -11,13 +11,9 @@ public enum Frame {
 
     /// Returns `payload` with its length prefix.
     public static func encode(_ payload: some Collection<UInt8>) -> [UInt8] {
-        let length = UInt32(truncatingIfNeeded: payload.count)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(headerLength + payload.count)
-        bytes.append(UInt8(truncatingIfNeeded: length >> 24))
-        bytes.append(UInt8(truncatingIfNeeded: length >> 16))
-        bytes.append(UInt8(truncatingIfNeeded: length >> 8))
-        bytes.append(UInt8(truncatingIfNeeded: length))
+        withUnsafeBytes(of: header(payloadCount: payload.count)) { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: payload)
         return bytes
     }
