@@ -40,23 +40,23 @@ final class ConnectionRegistry: Sendable {
     }
 
     func remove(_ id: UInt64) {
-        let (waiters, idle) = state.withLock { state -> ([CheckedContinuation<Void, Never>], Bool) in
+        // `quietSpell` is set when this was the last connection.
+        let (waiters, quietSpell) = state.withLock { state -> ([CheckedContinuation<Void, Never>], Int?) in
             state.connections.removeValue(forKey: id)
             open.store(state.connections.count, ordering: .relaxed)
-            guard state.connections.isEmpty else { return ([], false) }
+            guard state.connections.isEmpty else { return ([], nil) }
             state.quietSpells += 1
             defer { state.emptyWaiters.removeAll() }
-            return (state.emptyWaiters, true)
+            return (state.emptyWaiters, state.quietSpells)
         }
         for waiter in waiters { waiter.resume() }
-        if idle { trimWhenStillIdle() }
+        if let quietSpell { trimWhenStillIdle(after: quietSpell) }
     }
 
     /// After a burst of clients, glibc keeps what their threads freed in its per-thread arenas.
     /// Once no client has been connected for a second, hand it back to the kernel (a few
     /// hundred KiB to a few MiB; one `malloc_trim` per quiet spell, so it costs nothing under load).
-    private func trimWhenStillIdle() {
-        let spell = state.withLock { $0.quietSpells }
+    private func trimWhenStillIdle(after spell: Int) {
         DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .seconds(1)) { [self] in
             let stillIdle = state.withLock { $0.connections.isEmpty && $0.quietSpells == spell }
             if stillIdle { _ = mallocTrim(0) }
