@@ -8,8 +8,8 @@ import UnixSignals
 
 /// Wires the daemon together and runs it until SIGTERM/SIGINT.
 ///
-/// Order matters: configuration, then storage and migrations, then the socket; only when all
-/// of them are in place does systemd hear `READY=1`. The service group is ordered so the
+/// Order matters: configuration, then storage and migrations, then the socket, then the signal
+/// handlers; only when all of them are in place does systemd hear `READY=1`. The service group is ordered so the
 /// server is the first to stop and the watchdog the last.
 public enum Daemon {
     /// Exit codes, after sysexits(3), so systemd and scripts can tell failures apart.
@@ -101,6 +101,22 @@ public enum Daemon {
         )
         counters.install(connections: { server.connections.count }, served: { dispatcher.requestsServed })
 
+        let announceReady: @Sendable () -> Void = { [stores] in
+            logger.info(
+                "elohimd \(DaemonFacts.version) ready",
+                metadata: [
+                    "socket": "\(listener.path)", "activated": "\(listener.activated)", "data_dir": "\(dataDir)",
+                    "config": "\(configuration.configPath ?? "(defaults)")", "pid": "\(facts.pid)",
+                ])
+            Systemd.ready(status: statusLine())
+            events.publish(.daemon, type: "daemon.started", data: ["pid": .int(Int64(facts.pid))])
+            stores.security.audit.record(
+                AuditEvent(
+                    "daemon.started", action: "start", actor: .daemon,
+                    details: ["pid": .int(Int64(facts.pid)), "version": .string(DaemonFacts.version), "socket": .string(listener.path)]))
+        }
+        // Trapped before anything can announce readiness; see ReadinessService.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         var services: [any Service] = []
         if let interval = Systemd.watchdogInterval() {
             services.append(WatchdogService(interval: interval, logger: logger))
@@ -109,29 +125,19 @@ public enum Daemon {
         services.append(EngineService(engine: stores.engine.engine, events: events, logger: logger))
         events.setSnapshot(for: .engine) { (try? RPCCoding.json(stores.engine.engine.status())) ?? [:] }
         services.append(
-            ReloadService(audit: stores.security.audit, 
+            ReloadService(
+                hangups: hangups, audit: stores.security.audit,
                 overrides: overrides, environment: environment, settings: settings, events: events, logger: logger,
                 statusLine: statusLine))
         services.append(ModelRuntimeService(models: stores.models))
         services.append(stores.cleanup)
+        services.append(ReadinessService(announce: announceReady))
         services.append(server)
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownGraceSeconds * 1000) + 5000)
         let group = ServiceGroup(configuration: groupConfiguration)
 
-        logger.info(
-            "elohimd \(DaemonFacts.version) ready",
-            metadata: [
-                "socket": "\(listener.path)", "activated": "\(listener.activated)", "data_dir": "\(dataDir)",
-                "config": "\(configuration.configPath ?? "(defaults)")", "pid": "\(facts.pid)",
-            ])
-        Systemd.ready(status: statusLine())
-        events.publish(.daemon, type: "daemon.started", data: ["pid": .int(Int64(facts.pid))])
-        stores.security.audit.record(
-            AuditEvent(
-                "daemon.started", action: "start", actor: .daemon,
-                details: ["pid": .int(Int64(facts.pid)), "version": .string(DaemonFacts.version), "socket": .string(listener.path)]))
         defer { Systemd.flush() }
         do {
             try await group.run()

@@ -96,6 +96,30 @@ def test_sighup_reload_notifies_systemd_and_subscribers_in_order(daemons, notify
     assert daemon.running()
 
 
+# systemd may reload or stop a unit as soon as it reports READY=1. Until a signal is trapped its
+# default action (to kill the process) applies, so READY=1 must come after the traps. Each test
+# runs a few times because the window, when there is one, is short.
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_sighup_the_moment_ready_arrives_reloads(daemons, notify, attempt):
+    daemon = daemons.spawn(env={"NOTIFY_SOCKET": notify.path})
+    ready = notify.wait_for(is_ready, START_TIMEOUT, "READY=1")
+    daemon.signal(signal.SIGHUP)
+    reloading = notify.wait_for(lambda f: f.get("RELOADING") == "1", 30, "RELOADING=1", start=ready + 1)
+    notify.wait_for(is_ready, 30, "READY=1 after the reload", start=reloading + 1)
+    assert daemon.running(), "SIGHUP right after READY=1 killed the daemon"
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_sigterm_the_moment_ready_arrives_stops_cleanly(daemons, notify, attempt):
+    daemon = daemons.spawn(env={"NOTIFY_SOCKET": notify.path})
+    ready = notify.wait_for(is_ready, START_TIMEOUT, "READY=1")
+    daemon.signal(signal.SIGTERM)
+    notify.wait_for(lambda f: f.get("STOPPING") == "1", 30, "STOPPING=1", start=ready + 1)
+    assert daemon.wait() == 0, "SIGTERM right after READY=1 must stop the daemon cleanly"
+
+
 def watchdog_argv(binary, socket_path, data_dir):
     # sh's $$ is the pid elohimd will have after exec, which is what systemd puts in WATCHDOG_PID.
     return [

@@ -7,6 +7,8 @@ import UnixSignals
 /// Re-reads the configuration on SIGHUP and applies what can change without a restart (log
 /// level, frame limit for new connections, shutdown grace). A bad file keeps the old settings.
 struct ReloadService: Service, CustomStringConvertible {
+    /// Trapped by the daemon before it announces readiness, so no early SIGHUP is lost.
+    let hangups: UnixSignalsSequence
     let audit: AuditWriter
     let overrides: DaemonConfiguration.Overrides
     let environment: [String: String]
@@ -19,8 +21,7 @@ struct ReloadService: Service, CustomStringConvertible {
     var description: String { "ReloadService" }
 
     func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
-        for await _ in signals.cancelOnGracefulShutdown() {
+        for await _ in hangups.cancelOnGracefulShutdown() {
             reload()
         }
     }
