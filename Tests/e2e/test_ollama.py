@@ -71,6 +71,30 @@ def test_list_show_and_check_fit_describe_ollama_models_from_show(ollama_daemon)
         assert fit["breakdown"]["kv_cache_bytes"] == KV_CACHE
 
 
+def test_show_is_asked_once_per_listed_model_and_again_after_a_pull_changes_its_digest(ollama_daemon, ollama):
+    def shows():
+        return [r for r in ollama.requests if r["path"] == "/api/show"]
+
+    with ollama_daemon.connect() as connection:
+        for name in (MODEL, "llama3:latest", "llama3", MODEL):
+            assert connection.call("models.show", {"model": name})["model"]["layers"] == 32
+        assert len(shows()) == 1, "the same digest must not make Ollama read the model again"
+
+        # A pull that changes the model: a new digest and new metadata.
+        ollama.tags[0]["digest"] = "0" * 64
+        ollama.show["llama3:latest"]["model_info"] = dict(ollama.show["llama3:latest"]["model_info"], **{"llama.block_count": 40})
+        assert connection.call("models.show", {"model": MODEL})["model"]["layers"] == 40
+        assert len(shows()) == 2
+
+        # A model Ollama does not list is asked about each time, and its error still comes through.
+        for _ in range(2):
+            with pytest.raises(RPCFailure) as failure:
+                connection.call("models.show", {"model": "ollama:nothere"})
+            assert failure.value.data["reason"] == "not_found"
+            assert "Ollama has no model called nothere" in failure.value.error["message"]
+        assert len(shows()) == 4
+
+
 def test_chat_through_a_session_streams_ollama_deltas_and_reports_its_counts(ollama_daemon, ollama):
     with ollama_daemon.connect() as connection:
         session = connection.call("chat.create", {})

@@ -1,5 +1,6 @@
 public import ElohimCore
 import ElohimProtocol
+import Synchronization
 
 /// Ollama as a runtime: its models are addressed `ollama:NAME`. Load is an empty `/api/chat`
 /// with the context as `num_ctx` (and `keep_alive: -1` when pinned by a hot slot), unload is
@@ -20,6 +21,8 @@ public actor OllamaRuntime: ModelRuntime, RemoteModelSource {
     public nonisolated var displayName: String { "Ollama at \(client.baseURL)" }
     /// Models loaded through this runtime, by Ollama's name.
     private var tracked: [String: Tracked] = [:]
+    /// `describe`'s answers, by listed name and digest (the SHA-256 of the model's manifest).
+    private nonisolated let shown = Mutex<[String: ModelInfo]>([:])
 
     public init(client: OllamaClient) {
         self.client = client
@@ -27,12 +30,30 @@ public actor OllamaRuntime: ModelRuntime, RemoteModelSource {
 
     // MARK: RemoteModelSource
 
+    /// `/api/tags` first: it gives the listed name ("llama3.2" is listed as "llama3.2:latest"),
+    /// the size and the digest. `/api/show` makes Ollama read the model's metadata, so its answer
+    /// is kept per listed name and digest, and asked again only after a pull changes the digest.
     public nonisolated func describe(_ name: String) async throws -> ModelInfo {
-        let details = try await client.show(name)
-        // The listed name ("llama3.2" is listed as "llama3.2:latest") and the size come from /api/tags.
         let tags = (try? await client.tags()) ?? []
         let tag = tags.first { $0.name == name } ?? tags.first { $0.name == name + ":latest" }
-        return Self.info(path: path(of: tag?.name ?? name), details: details, sizeBytes: UInt64(clamping: tag?.sizeBytes ?? 0))
+        let key = tag.flatMap(Self.showKey)
+        if let key, let known = shown.withLock({ $0[key] }) { return known }
+        let details = try await client.show(name)
+        let info = Self.info(path: path(of: tag?.name ?? name), details: details, sizeBytes: UInt64(clamping: tag?.sizeBytes ?? 0))
+        if let key {
+            // Only what Ollama still lists stays, so the cache is never larger than its model list.
+            let listed = Set(tags.compactMap(Self.showKey))
+            shown.withLock { known in
+                known = known.filter { listed.contains($0.key) }
+                known[key] = info
+            }
+        }
+        return info
+    }
+
+    /// Two names can share a digest (aliases), and the path names the model, so both are the key.
+    private static func showKey(_ tag: OllamaClient.Model) -> String? {
+        tag.digest.map { "\(tag.name)@\($0)" }
     }
 
     /// A `ModelInfo` from `/api/show`: `model_info` carries the GGUF keys the estimate needs.
