@@ -46,6 +46,13 @@ public struct OllamaClient: Sendable {
             self.format = format
             self.modelInfo = modelInfo
         }
+
+        /// From the `details` object that `/api/tags` and `/api/show` both carry.
+        init(_ details: JSONValue?, modelInfo: [String: JSONValue] = [:]) {
+            self.init(
+                family: details?["family"]?.stringValue, parameterSize: details?["parameter_size"]?.stringValue,
+                quantization: details?["quantization_level"]?.stringValue, format: details?["format"]?.stringValue, modelInfo: modelInfo)
+        }
     }
 
     /// One line of a `/api/pull` stream.
@@ -81,22 +88,17 @@ public struct OllamaClient: Sendable {
         }
         return models.compactMap { item in
             guard let name = item["name"]?.stringValue ?? item["model"]?.stringValue else { return nil }
-            let details = item["details"]
+            let details = Details(item["details"])
             return Model(
-                name: name, sizeBytes: item["size"]?.intValue ?? 0, family: details?["family"]?.stringValue,
-                parameterSize: details?["parameter_size"]?.stringValue, quantization: details?["quantization_level"]?.stringValue,
-                format: details?["format"]?.stringValue, digest: item["digest"]?.stringValue)
+                name: name, sizeBytes: item["size"]?.intValue ?? 0, family: details.family, parameterSize: details.parameterSize,
+                quantization: details.quantization, format: details.format, digest: item["digest"]?.stringValue)
         }
     }
 
     /// `/api/show` for `model`; `not_found` when Ollama has no such model.
     public func show(_ model: String) async throws -> Details {
         let document = try await json("POST", "/api/show", body: ["model": .string(model)], model: model)
-        let details = document["details"]
-        return Details(
-            family: details?["family"]?.stringValue, parameterSize: details?["parameter_size"]?.stringValue,
-            quantization: details?["quantization_level"]?.stringValue, format: details?["format"]?.stringValue,
-            modelInfo: document["model_info"]?.objectValue ?? [:])
+        return Details(document["details"], modelInfo: document["model_info"]?.objectValue ?? [:])
     }
 
     /// `/api/ps`: the models loaded now.
