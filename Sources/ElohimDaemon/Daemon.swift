@@ -9,8 +9,8 @@ import UnixSignals
 /// Wires the daemon together and runs it until SIGTERM/SIGINT.
 ///
 /// Order matters: configuration, then storage and migrations, then the socket, then the signal
-/// handlers; only when all of them are in place does systemd hear `READY=1`. The service group is ordered so the
-/// server is the first to stop and the watchdog the last.
+/// handlers; only when all of them are in place does systemd hear `READY=1`. The service group
+/// is ordered so the server is the first to stop and the watchdog the last.
 public enum Daemon {
     /// Exit codes, after sysexits(3), so systemd and scripts can tell failures apart.
     public enum ExitCode {
