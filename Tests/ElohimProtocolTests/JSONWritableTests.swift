@@ -38,6 +38,31 @@ import Testing
         #expect(try JSONParser.parse(written) == RPCCoding.json(status))
     }
 
+    /// A double member written by `JSONObjectWriter` against `JSONWriter`'s spelling (Swift's
+    /// shortest round-trip form), which it shortcuts for whole numbers of thousandths.
+    @Test func fractionalDoublesAreSpelledAsJSONWriterSpellsThem() {
+        func written(_ value: Double) -> String {
+            var output: [UInt8] = []
+            var object = JSONObjectWriter(into: &output)
+            object.member("v", value, into: &output)
+            object.end(into: &output)
+            return String(decoding: output, as: UTF8.self)
+        }
+        func expected(_ value: Double) -> String {
+            String(decoding: JSONWriter.bytes(["v": .double(value)]), as: UTF8.self)
+        }
+        var generator = SystemRandomNumberGenerator()
+        var thousandths = Array(Int64(-2000)...20_000)
+        thousandths += (0..<20_000).map { _ in Int64.random(in: 1..<1_000_000_000_000, using: &generator) }
+        thousandths += [999_999_999_999, 1_000_000_000_001, 9_007_199_254_740_991]
+        var values = thousandths.map { Double($0) / 1000 }.filter { $0.rounded() != $0 }
+        // Not thousandths, or too large for the shortcut: these take JSONWriter's own path.
+        values += [0.1 + 0.2, 1.0 / 3, 1e-7, 0.0001, 0.00015, 123_456_789.1234, 2.5e9 + 0.5, 1e12 + 0.25, -1e-3, .pi, 1e15 + 0.5]
+        for value in values {
+            #expect(written(value) == expected(value), "\(value)")
+        }
+    }
+
     @Test func pingWritesWhatCodableEncodes() throws {
         #expect(RPCCoding.encode(PingResult()) == (try Self.codable(PingResult())))
         #expect(String(decoding: RPCCoding.encode(PingResult()), as: UTF8.self) == #"{"pong":true}"#)

@@ -67,8 +67,37 @@ public struct JSONObjectWriter: ~Copyable {
         writeKey(key, into: &output)
         if value.rounded() == value && abs(value) <= 9_007_199_254_740_992 {
             Self.writeDecimal(Int64(value), into: &output)
+        } else if let thousandths = Self.exactThousandths(value) {
+            Self.writeThousandths(thousandths, into: &output)
         } else {
             JSONWriter.write(.double(value), into: &output)
+        }
+    }
+
+    /// `value` × 1000 when `value` is the double nearest to a whole number of thousandths
+    /// (an uptime rounded to the millisecond), below a billion, so that Swift's shortest
+    /// round-trip spelling of `value` is exactly that decimal: a double's neighbours there are
+    /// far closer than 0.001 apart, so no shorter decimal rounds to it. Formatting a Double is
+    /// the costliest part of writing a `daemon.status`; this skips it.
+    private static func exactThousandths(_ value: Double) -> Int64? {
+        guard abs(value) < 1e9 else { return nil }
+        let scaled = (value * 1000).rounded()
+        return scaled / 1000 == value ? Int64(scaled) : nil
+    }
+
+    /// `thousandths / 1000` in decimal, with no trailing zeros: 12345 → `12.345`, 1500 → `1.5`,
+    /// 7 → `0.007`. Only for values that are not whole (`exactThousandths`).
+    private static func writeThousandths(_ thousandths: Int64, into output: inout [UInt8]) {
+        if thousandths < 0 { output.append(UInt8(ascii: "-")) }
+        let magnitude = thousandths.magnitude
+        writeDecimal(Int64(magnitude / 1000), into: &output)
+        output.append(UInt8(ascii: "."))
+        var fraction = magnitude % 1000
+        var divisor: UInt64 = 100
+        while fraction > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
+            fraction %= divisor
+            divisor /= 10
         }
     }
 
