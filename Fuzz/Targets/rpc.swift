@@ -1,7 +1,7 @@
 // Fuzz target: the bytes a client can send. The frame decoder sees them as a stream (split at
 // a point the input chooses); every whole frame, and the input itself, goes through the strict
 // JSON parser and JSON-RPC request validation; whatever parses must write back and re-parse
-// to the same value.
+// to the same value, and whatever the quick request reading accepts must parse to the same members.
 import ElohimProtocol
 import ElohimWire
 
@@ -23,6 +23,13 @@ public func fuzzRPC(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         failed = true  // an oversized header: a clean error is all that is asked
     }
     for payload in payloads {
+        // The daemon reads a plain request without a dictionary; it must read what `parse` reads.
+        if let members = JSONParser.requestMembers(payload) {
+            guard case .object(let full)? = try? JSONParser.parse(payload),
+                Set(full.keys).isSubset(of: ["jsonrpc", "id", "method", "params"]),
+                members == JSONParser.RequestMembers(jsonrpc: full["jsonrpc"], id: full["id"], method: full["method"], params: full["params"])
+            else { fatalError("JSONParser.requestMembers read what parse does not: \(String(decoding: payload, as: UTF8.self))") }
+        }
         guard let value = try? JSONParser.parse(payload) else { continue }
         switch value {
         case .array(let elements): for element in elements { _ = RPCRequest.validate(element) }

@@ -87,15 +87,22 @@ import Testing
             return
         }
         #expect(try JSONParser.parse(parseError)["error"]?["code"] == .int(-32700))
-        guard case .needsTask = triage(#"{"jsonrpc":"2.0","id":2,"method":"events.subscribe","params":{"topics":["daemon"]}}"#) else {
+        guard case .answered(let invalid?) = triage(#"{"jsonrpc":"1.0","id":5,"method":"daemon.ping"}"#) else {
+            Issue.record("an invalid request was not answered immediately")
+            return
+        }
+        #expect(try JSONParser.parse(invalid)["error"]?["code"] == .int(-32600))
+        #expect(try JSONParser.parse(invalid)["id"] == 5)
+        guard case .needsTaskForRequest(let request) = triage(#"{"jsonrpc":"2.0","id":2,"method":"events.subscribe","params":{"topics":["daemon"]}}"#) else {
             Issue.record("events.subscribe (which awaits a snapshot) was answered without a task")
             return
         }
+        #expect(request.method == "events.subscribe" && request.id == .int(2))
         guard case .needsTask = triage(#"[{"jsonrpc":"2.0","id":3,"method":"daemon.ping"}]"#) else {
             Issue.record("a batch was answered without a task")
             return
         }
-        #expect(dispatcher.requestsServed == 2)
+        #expect(dispatcher.requestsServed == 3)
     }
 
     @Test func synchronousAndAsynchronousHandlersFailAlike() async throws {

@@ -30,6 +30,7 @@ import Testing
         var payloads = [bytes]
         while let payload = try? decoder.next() { payloads.append(payload) }
         for payload in payloads {
+            RPCRequestTests.expectQuickReadingAgrees(String(decoding: payload, as: UTF8.self))
             guard let value = try? JSONParser.parse(payload) else { continue }
             _ = RPCRequest.validate(value)
             let again = try JSONParser.parse(JSONWriter.bytes(value))

@@ -89,6 +89,67 @@ import Testing
 }
 
 @Suite struct RPCRequestTests {
+    /// `JSONParser.requestMembers` must agree with `parse` whenever it reads a frame at all.
+    static func expectQuickReadingAgrees(_ text: String) {
+        let bytes = Array(text.utf8)
+        guard let members = JSONParser.requestMembers(bytes) else { return }
+        guard case .object(let full)? = try? JSONParser.parse(bytes) else {
+            Issue.record("read quickly, but is not an object to parse: \(text)")
+            return
+        }
+        #expect(Set(full.keys).isSubset(of: ["jsonrpc", "id", "method", "params"]), "\(text)")
+        #expect(members == JSONParser.RequestMembers(jsonrpc: full["jsonrpc"], id: full["id"], method: full["method"], params: full["params"]))
+        switch (RPCRequest.validate(members), RPCRequest.validate(.object(full))) {
+        case (.success(let quick), .success(let slow)):
+            #expect(quick.id == slow.id && quick.method == slow.method && quick.params == slow.params, "\(text)")
+        case (.failure(let quick), .failure(let slow)):
+            #expect(quick.id == slow.id && quick.error == slow.error, "\(text)")
+        default:
+            Issue.record("validated differently: \(text)")
+        }
+    }
+
+    @Test func quickReadingAgreesWithTheFullParse() {
+        let frames = [
+            #"{"jsonrpc":"2.0","id":1,"method":"daemon.status"}"#,
+            #" { "method" : "m" , "jsonrpc" : "2.0" } "#,
+            #"{"jsonrpc":"2.0","id":"abc","method":"chat.send","params":{"session_id":"x","content":"h\u00e9\"llo","nested":[1,{"a":null}]}}"#,
+            #"{"jsonrpc":"2.0","id":null,"method":"m","params":[1,2.5,-3e1,true]}"#,
+            "{}",
+            #"{"jsonrpc":"1.0","id":4,"method":"m"}"#,
+            #"{"jsonrpc":"2.0","id":[1],"method":"m"}"#,
+            #"{"jsonrpc":"2.0","id":1.5,"method":"m"}"#,
+            #"{"jsonrpc":"2.0","id":7,"method":5}"#,
+            #"{"jsonrpc":"2.0","id":7,"method":"m","params":"p"}"#,
+            #"{"params":{},"id":2e3,"method":"é","jsonrpc":"2.0"}"#,
+        ]
+        for frame in frames {
+            #expect(JSONParser.requestMembers(Array(frame.utf8)) != nil, "\(frame)")
+            Self.expectQuickReadingAgrees(frame)
+        }
+    }
+
+    @Test func unusualFramesAreLeftToTheFullParse() {
+        let frames = [
+            #"{"jsonrpc":"2.0","id":1,"id":2,"method":"m"}"#,  // repeated: parse keeps the last
+            #"{"jsonrpc":"2.0","\u0069d":1,"method":"m"}"#,  // a name spelled with an escape
+            #"{"jsonrpc":"2.0","id":1,"method":"m","extra":0}"#,
+            #"{"jsonrpc":"2.0","id":1,"methods":"m"}"#,
+            #"[{"jsonrpc":"2.0","id":1,"method":"m"}]"#,
+            #"{"jsonrpc":"2.0","id":1,"method":"m"} x"#,
+            #"{"jsonrpc":"2.0","id":1,"method":"m""#,
+            #"{"jsonrpc":"2.0","id":1,"method":"m",}"#,
+            #"{"jsonrpc":"2.0","id":1e999,"method":"m"}"#,
+            #"{"jsonrpc":"2.0","id":01,"method":"m"}"#,
+            "", "null", "\"text\"", "{", "{,}",
+            #"{"jsonrpc":"2.0","method":"m","params":"# + String(repeating: "[", count: 200) + String(repeating: "]", count: 200) + "}",
+        ]
+        for frame in frames {
+            #expect(JSONParser.requestMembers(Array(frame.utf8)) == nil, "\(frame)")
+        }
+        #expect(JSONParser.requestMembers([0x7B, 0x22, 0x69, 0x64, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D]) == nil)  // {"id":"<invalid UTF-8>"}
+    }
+
     @Test func tellsNotificationsFromNullIDs() throws {
         let notification = try RPCRequest.validate(["jsonrpc": "2.0", "method": "m"]).get()
         #expect(notification.isNotification)

@@ -29,34 +29,57 @@ public final class Dispatcher: Sendable {
     public enum Triage: Sendable {
         /// Answered on the calling thread (`nil`: nothing is owed).
         case answered([UInt8]?)
-        /// The parsed frame, for `handle(document:context:)`: a batch, or a method whose
-        /// handler may suspend.
+        /// A valid request for a method whose handler may suspend, or for no method: for
+        /// `handle(request:context:)`.
+        case needsTaskForRequest(RPCRequest)
+        /// The parsed frame, for `handle(document:context:)`: a batch, or a request read in full
+        /// because it was unusual (see `JSONParser.requestMembers`) and invalid.
         case needsTask(JSONValue)
     }
 
-    /// Answers a frame on the calling thread when that needs no task: a parse error, or a single
-    /// call of a method whose handler never suspends (`invokeNow`), which is what status bars
-    /// and scripts mostly send. Everything else (batches, handlers that await, invalid requests
-    /// and unknown methods) is left to `handle(document:)`.
+    /// Answers a frame on the calling thread when that needs no task: a parse error, an invalid
+    /// request, or a single call of a method whose handler never suspends (`invokeNow`), which
+    /// is what status bars and scripts mostly send. Batches and requests whose handlers await
+    /// (or that name no method) are left to a task.
     public func triage(frame payload: [UInt8], context: RequestContext) -> Triage {
-        let document: JSONValue
-        do {
-            document = try JSONParser.parse(payload)
-        } catch {
-            return .answered(RPCResponse.failure(id: .null, error: .parseError(error.description)))
+        let request: RPCRequest
+        if let members = JSONParser.requestMembers(payload) {
+            switch RPCRequest.validate(members) {
+            case .success(let valid):
+                request = valid
+            case .failure(let rejection):
+                served.add(1, ordering: .relaxed)
+                return .answered(RPCResponse.failure(id: rejection.id, error: rejection.error))
+            }
+        } else {
+            let document: JSONValue
+            do {
+                document = try JSONParser.parse(payload)
+            } catch {
+                return .answered(RPCResponse.failure(id: .null, error: .parseError(error.description)))
+            }
+            guard case .object = document, case .success(let valid) = RPCRequest.validate(document) else {
+                return .needsTask(document)
+            }
+            request = valid
         }
-        guard case .object = document, case .success(let request) = RPCRequest.validate(document),
-            let entry = methods[request.method], let invokeNow = entry.invokeNow
-        else { return .needsTask(document) }
+        guard let entry = methods[request.method], let invokeNow = entry.invokeNow else {
+            return .needsTaskForRequest(request)
+        }
         served.add(1, ordering: .relaxed)
-        let outcome: Result<[UInt8], RPCError>
+        // The result is written straight after the envelope's head; a notification's is dropped.
+        var output: [UInt8] = []
+        output.reserveCapacity(512)  // a daemon.status response in one allocation
+        RPCResponse.beginSuccess(id: request.id ?? .null, into: &output)
         do {
             try policy.authorize(entry.access, method: entry.name, context: context)
-            outcome = .success(try invokeNow(context, request.params))
+            try invokeNow(context, request.params, &output)
         } catch {
-            outcome = .failure(rpcError(for: error, method: request.method, context: context))
+            return .answered(response(to: request, .failure(rpcError(for: error, method: request.method, context: context))))
         }
-        return .answered(response(to: request, outcome))
+        guard request.id != nil else { return .answered(nil) }
+        RPCResponse.endSuccess(into: &output)
+        return .answered(output)
     }
 
     /// Handles one frame payload. Returns the response payload, or `nil` when nothing is owed
@@ -64,6 +87,7 @@ public final class Dispatcher: Sendable {
     nonisolated(nonsending) public func handle(frame payload: [UInt8], context: RequestContext) async -> [UInt8]? {
         switch triage(frame: payload, context: context) {
         case .answered(let response): return response
+        case .needsTaskForRequest(let request): return await handle(request: request, context: context)
         case .needsTask(let document): return await handle(document: document, context: context)
         }
     }
@@ -89,13 +113,19 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    nonisolated(nonsending) private func handle(element: JSONValue, context: RequestContext) async -> [UInt8]? {
+    /// Handles one valid request (not part of a batch).
+    nonisolated(nonsending) public func handle(request: RPCRequest, context: RequestContext) async -> [UInt8]? {
         served.add(1, ordering: .relaxed)
+        return response(to: request, await run(request, context: context))
+    }
+
+    nonisolated(nonsending) private func handle(element: JSONValue, context: RequestContext) async -> [UInt8]? {
         switch RPCRequest.validate(element) {
         case .failure(let rejection):
+            served.add(1, ordering: .relaxed)
             return RPCResponse.failure(id: rejection.id, error: rejection.error)
         case .success(let request):
-            return response(to: request, await run(request, context: context))
+            return await handle(request: request, context: context)
         }
     }
 

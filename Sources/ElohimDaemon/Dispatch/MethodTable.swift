@@ -14,13 +14,15 @@ public final class MethodEntry: Sendable {
     /// Decodes params, runs the handler and returns the encoded result.
     let invoke: nonisolated(nonsending) @Sendable (RequestContext, JSONValue?) async throws -> [UInt8]
     /// The same, called directly, when the handler never suspends (it was registered as a
-    /// synchronous closure): the connection's thread answers without creating a task.
-    let invokeNow: (@Sendable (RequestContext, JSONValue?) throws -> [UInt8])?
+    /// synchronous closure): the connection's thread answers without creating a task. It
+    /// appends the encoded result to the response the dispatcher has begun, so a result that
+    /// writes itself is not copied into the envelope afterwards.
+    let invokeNow: (@Sendable (RequestContext, JSONValue?, inout [UInt8]) throws -> Void)?
 
     init(
         name: String, summary: String, access: Access, fields: [ParamField], resultSchema: JSONValue,
         invoke: nonisolated(nonsending) @escaping @Sendable (RequestContext, JSONValue?) async throws -> [UInt8],
-        invokeNow: (@Sendable (RequestContext, JSONValue?) throws -> [UInt8])?
+        invokeNow: (@Sendable (RequestContext, JSONValue?, inout [UInt8]) throws -> Void)?
     ) {
         self.name = name
         self.summary = summary
@@ -64,7 +66,7 @@ public struct MethodTable: Sendable {
         _ handler: @escaping @Sendable (RequestContext, Params) throws -> Result
     ) {
         let decode = Self.paramsDecoder(for: spec)
-        add(spec, now: { context, raw in try RPCCoding.encode(try handler(context, try decode(raw))) })
+        add(spec, now: { context, raw, output in output.append(contentsOf: try RPCCoding.encode(try handler(context, try decode(raw)))) })
     }
 
     public mutating func register<Params, Result: JSONWritable>(
@@ -72,7 +74,7 @@ public struct MethodTable: Sendable {
         _ handler: @escaping @Sendable (RequestContext, Params) throws -> Result
     ) {
         let decode = Self.paramsDecoder(for: spec)
-        add(spec, now: { context, raw in RPCCoding.encode(try handler(context, try decode(raw))) })
+        add(spec, now: { context, raw, output in try handler(context, try decode(raw)).writeJSON(into: &output) })
     }
 
     /// Turns the params as they arrived into `Params`, naming the bad field on failure.
@@ -106,12 +108,17 @@ public struct MethodTable: Sendable {
 
     private mutating func add<Params, Result>(
         _ spec: MethodSpec<Params, Result>,
-        now: @escaping @Sendable (RequestContext, JSONValue?) throws -> [UInt8]
+        now: @escaping @Sendable (RequestContext, JSONValue?, inout [UInt8]) throws -> Void
     ) {
+        let invoke: nonisolated(nonsending) @Sendable (RequestContext, JSONValue?) async throws -> [UInt8] = { context, raw in
+            var output: [UInt8] = []
+            try now(context, raw, &output)
+            return output
+        }
         add(
             MethodEntry(
                 name: spec.name, summary: spec.summary, access: spec.access, fields: Params.fields,
-                resultSchema: spec.resultSchema, invoke: { context, raw in try now(context, raw) }, invokeNow: now))
+                resultSchema: spec.resultSchema, invoke: invoke, invokeNow: now))
     }
 
     /// Registers a handler that takes params as they arrived (positional or named) and returns

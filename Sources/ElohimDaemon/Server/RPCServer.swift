@@ -164,6 +164,9 @@ private struct ConnectionSession: Sendable {
                     switch dispatcher.triage(frame: frame, context: context) {
                     case .answered(let response):
                         answered = response.map { connection.write($0) } ?? true
+                    case .needsTaskForRequest(let request):
+                        let dispatcher = self.dispatcher
+                        answered = connection.answer { await dispatcher.handle(request: request, context: context) }
                     case .needsTask(let document):
                         let dispatcher = self.dispatcher
                         answered = connection.answer { await dispatcher.handle(document: document, context: context) }

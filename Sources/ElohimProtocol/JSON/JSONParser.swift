@@ -32,6 +32,83 @@ public struct JSONParser {
         try parse(Array(text.utf8))
     }
 
+    /// The members of a JSON-RPC request object, each `nil` when absent.
+    public struct RequestMembers: Sendable, Equatable {
+        public var jsonrpc: JSONValue?
+        public var id: JSONValue?
+        public var method: JSONValue?
+        public var params: JSONValue?
+
+        public init(jsonrpc: JSONValue? = nil, id: JSONValue? = nil, method: JSONValue? = nil, params: JSONValue? = nil) {
+            self.jsonrpc = jsonrpc
+            self.id = id
+            self.method = method
+            self.params = params
+        }
+    }
+
+    /// Reads a document that is one object whose members are only `jsonrpc`, `id`, `method` and
+    /// `params`, each at most once and named without escapes (what clients send), without
+    /// building a dictionary for it: hashing four names into one and looking each up again was
+    /// most of the cost of reading a small request. Anything else, valid JSON or not, gives
+    /// `nil`, and the caller reads the document with `parse` (which also names any error).
+    public static func requestMembers(_ bytes: [UInt8]) -> RequestMembers? {
+        bytes.withUnsafeBufferPointer { buffer -> RequestMembers? in
+            var cursor = Cursor(bytes: buffer)
+            cursor.skipWhitespace()
+            guard cursor.index < buffer.count, buffer[cursor.index] == UInt8(ascii: "{") else { return nil }
+            cursor.index += 1
+            var members = RequestMembers()
+            cursor.skipWhitespace()
+            if cursor.index < buffer.count && buffer[cursor.index] == UInt8(ascii: "}") {
+                cursor.index += 1
+            } else {
+                while true {
+                    cursor.skipWhitespace()
+                    guard let name = cursor.requestMemberName() else { return nil }
+                    cursor.skipWhitespace()
+                    guard cursor.index < buffer.count, buffer[cursor.index] == UInt8(ascii: ":") else { return nil }
+                    cursor.index += 1
+                    cursor.skipWhitespace()
+                    // Depth 1, as `parse` reads the members of a top-level object.
+                    guard let value = try? cursor.value(depth: 1) else { return nil }
+                    switch name {
+                    case .jsonrpc where members.jsonrpc == nil: members.jsonrpc = value
+                    case .id where members.id == nil: members.id = value
+                    case .method where members.method == nil: members.method = value
+                    case .params where members.params == nil: members.params = value
+                    default: return nil  // a repeated member: `parse` keeps the last, say so there
+                    }
+                    cursor.skipWhitespace()
+                    guard cursor.index < buffer.count else { return nil }
+                    if buffer[cursor.index] == UInt8(ascii: ",") {
+                        cursor.index += 1
+                        continue
+                    }
+                    guard buffer[cursor.index] == UInt8(ascii: "}") else { return nil }
+                    cursor.index += 1
+                    break
+                }
+            }
+            cursor.skipWhitespace()
+            return cursor.index == buffer.count ? members : nil
+        }
+    }
+
+    private enum RequestMemberName: CaseIterable {
+        case jsonrpc, id, method, params
+
+        /// The name as it appears in a document, quotes included.
+        var quoted: StaticString {
+            switch self {
+            case .jsonrpc: "\"jsonrpc\""
+            case .id: "\"id\""
+            case .method: "\"method\""
+            case .params: "\"params\""
+            }
+        }
+    }
+
     private struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
@@ -61,6 +138,21 @@ public struct JSONParser {
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
             default: throw fail("unexpected character")
             }
+        }
+
+        /// Consumes a member name when it is one of a request's four, spelled plainly.
+        mutating func requestMemberName() -> RequestMemberName? {
+            for name in RequestMemberName.allCases {
+                let quoted = name.quoted
+                let count = quoted.utf8CodeUnitCount
+                guard index + count <= bytes.count else { continue }
+                var offset = 0
+                while offset < count && bytes[index + offset] == quoted.utf8Start[offset] { offset += 1 }
+                guard offset == count else { continue }
+                index += count
+                return name
+            }
+            return nil
         }
 
         mutating func literal(_ word: StaticString) throws(Failure) {

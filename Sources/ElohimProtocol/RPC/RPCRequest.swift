@@ -23,32 +23,48 @@ public struct RPCRequest: Sendable {
         guard case .object(let members) = value else {
             return .failure(Rejection(id: .null, error: .invalidRequest("expected a request object, got \(value.typeName)")))
         }
+        let known = JSONParser.RequestMembers(
+            jsonrpc: members["jsonrpc"], id: members["id"], method: members["method"], params: members["params"])
+        return validate(known) {
+            // jsonrpc and method are present when this is asked; anything beyond the four names is refused.
+            let count = 2 + (known.id == nil ? 0 : 1) + (known.params == nil ? 0 : 1)
+            guard members.count > count else { return nil }
+            return members.keys.sorted().first { !Self.memberNames.contains($0) }
+        }
+    }
+
+    /// Validates a request object read by `JSONParser.requestMembers`, which has no other members.
+    public static func validate(_ members: JSONParser.RequestMembers) -> Result<RPCRequest, Rejection> {
+        validate(members) { nil }
+    }
+
+    /// The checks, in the order their errors take precedence; `unknownMember` names a member
+    /// beyond the four, if there is one.
+    private static func validate(
+        _ members: JSONParser.RequestMembers, unknownMember: () -> String?
+    ) -> Result<RPCRequest, Rejection> {
         var id: RPCID?
-        if let rawID = members["id"] {
+        if let rawID = members.id {
             guard let parsed = RPCID(rawID) else {
                 return .failure(Rejection(id: .null, error: .invalidRequest("id must be a string, a number or null")))
             }
             id = parsed
         }
         let answerID = id ?? .null
-        guard members["jsonrpc"] == .string("2.0") else {
+        guard members.jsonrpc == .string("2.0") else {
             return .failure(Rejection(id: answerID, error: .invalidRequest("\"jsonrpc\" must be exactly \"2.0\"")))
         }
-        guard let method = members["method"]?.stringValue else {
+        guard let method = members.method?.stringValue else {
             return .failure(Rejection(id: answerID, error: .invalidRequest("\"method\" must be a string")))
         }
-        let params = members["params"]
+        let params = members.params
         switch params {
         case nil, .array?, .object?: break
         default:
             return .failure(Rejection(id: answerID, error: .invalidRequest("\"params\" must be an array or an object")))
         }
-        // jsonrpc and method are present by now; anything beyond the four names is refused.
-        let known = 2 + (members["id"] == nil ? 0 : 1) + (params == nil ? 0 : 1)
-        if members.count > known {
-            for key in members.keys.sorted() where !Self.memberNames.contains(key) {
-                return .failure(Rejection(id: answerID, error: .invalidRequest("unknown member \"\(key)\"")))
-            }
+        if let key = unknownMember() {
+            return .failure(Rejection(id: answerID, error: .invalidRequest("unknown member \"\(key)\"")))
         }
         return .success(RPCRequest(id: id, method: method, params: params))
     }

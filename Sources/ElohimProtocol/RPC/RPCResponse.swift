@@ -4,12 +4,23 @@ public enum RPCResponse {
     public static func success(id: RPCID, encodedResult: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(encodedResult.count + 40)
+        beginSuccess(id: id, into: &output)
+        output.append(contentsOf: encodedResult)
+        endSuccess(into: &output)
+        return output
+    }
+
+    /// Everything of a success response before its result: `{"jsonrpc":"2.0","id":…,"result":`.
+    /// The caller appends the result, then `endSuccess`.
+    public static func beginSuccess(id: RPCID, into output: inout [UInt8]) {
         output.append(contentsOf: #"{"jsonrpc":"2.0","id":"#.utf8)
         JSONWriter.write(id.json, into: &output)
         output.append(contentsOf: #","result":"#.utf8)
-        output.append(contentsOf: encodedResult)
+    }
+
+    /// Closes a response `beginSuccess` began.
+    public static func endSuccess(into output: inout [UInt8]) {
         output.append(UInt8(ascii: "}"))
-        return output
     }
 
     /// `{"jsonrpc":"2.0","id":…,"error":{…}}`.
