@@ -27,7 +27,7 @@ public func fuzzRPC(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if let members = JSONParser.requestMembers(payload) {
             guard case .object(let full)? = try? JSONParser.parse(payload),
                 Set(full.keys).isSubset(of: ["jsonrpc", "id", "method", "params"]),
-                members == JSONParser.RequestMembers(jsonrpc: full["jsonrpc"], id: full["id"], method: full["method"], params: full["params"])
+                members == JSONParser.RequestMembers(of: full)
             else { fatalError("JSONParser.requestMembers read what parse does not: \(String(decoding: payload, as: UTF8.self))") }
         }
         guard let value = try? JSONParser.parse(payload) else { continue }

@@ -48,8 +48,7 @@ public final class Dispatcher: Sendable {
             case .success(let valid):
                 request = valid
             case .failure(let rejection):
-                served.add(1, ordering: .relaxed)
-                return .answered(RPCResponse.failure(id: rejection.id, error: rejection.error))
+                return .answered(answer(rejection))
             }
         } else {
             let document: JSONValue
@@ -122,11 +121,16 @@ public final class Dispatcher: Sendable {
     nonisolated(nonsending) private func handle(element: JSONValue, context: RequestContext) async -> [UInt8]? {
         switch RPCRequest.validate(element) {
         case .failure(let rejection):
-            served.add(1, ordering: .relaxed)
-            return RPCResponse.failure(id: rejection.id, error: rejection.error)
+            return answer(rejection)
         case .success(let request):
             return await handle(request: request, context: context)
         }
+    }
+
+    /// An invalid request is counted as served and always answered, notification or not.
+    private func answer(_ rejection: RPCRequest.Rejection) -> [UInt8] {
+        served.add(1, ordering: .relaxed)
+        return RPCResponse.failure(id: rejection.id, error: rejection.error)
     }
 
     /// The response a request is owed: none for a notification.

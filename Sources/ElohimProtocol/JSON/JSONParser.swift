@@ -39,11 +39,14 @@ public struct JSONParser {
         public var method: JSONValue?
         public var params: JSONValue?
 
-        public init(jsonrpc: JSONValue? = nil, id: JSONValue? = nil, method: JSONValue? = nil, params: JSONValue? = nil) {
-            self.jsonrpc = jsonrpc
-            self.id = id
-            self.method = method
-            self.params = params
+        public init() {}
+
+        /// The four members of a parsed object; any others are not read.
+        public init(of object: [String: JSONValue]) {
+            jsonrpc = object["jsonrpc"]
+            id = object["id"]
+            method = object["method"]
+            params = object["params"]
         }
     }
 
@@ -143,25 +146,25 @@ public struct JSONParser {
         /// Consumes a member name when it is one of a request's four, spelled plainly.
         mutating func requestMemberName() -> RequestMemberName? {
             for name in RequestMemberName.allCases {
-                let quoted = name.quoted
-                let count = quoted.utf8CodeUnitCount
-                guard index + count <= bytes.count else { continue }
-                var offset = 0
-                while offset < count && bytes[index + offset] == quoted.utf8Start[offset] { offset += 1 }
-                guard offset == count else { continue }
-                index += count
+                guard isAt(name.quoted) else { continue }
+                index += name.quoted.utf8CodeUnitCount
                 return name
             }
             return nil
         }
 
-        mutating func literal(_ word: StaticString) throws(Failure) {
+        /// True when the bytes from `index` on begin with `word`.
+        func isAt(_ word: StaticString) -> Bool {
             let count = word.utf8CodeUnitCount
-            guard index + count <= bytes.count else { throw fail("unexpected end of input") }
-            for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] {
-                throw fail("invalid literal")
-            }
-            index += count
+            guard index + count <= bytes.count else { return false }
+            for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
+            return true
+        }
+
+        mutating func literal(_ word: StaticString) throws(Failure) {
+            guard index + word.utf8CodeUnitCount <= bytes.count else { throw fail("unexpected end of input") }
+            guard isAt(word) else { throw fail("invalid literal") }
+            index += word.utf8CodeUnitCount
         }
 
         mutating func object(depth: Int) throws(Failure) -> JSONValue {

@@ -23,8 +23,7 @@ public struct RPCRequest: Sendable {
         guard case .object(let members) = value else {
             return .failure(Rejection(id: .null, error: .invalidRequest("expected a request object, got \(value.typeName)")))
         }
-        let known = JSONParser.RequestMembers(
-            jsonrpc: members["jsonrpc"], id: members["id"], method: members["method"], params: members["params"])
+        let known = JSONParser.RequestMembers(of: members)
         return validate(known) {
             // jsonrpc and method are present when this is asked; anything beyond the four names is refused.
             let count = 2 + (known.id == nil ? 0 : 1) + (known.params == nil ? 0 : 1)
